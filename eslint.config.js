@@ -1,0 +1,49 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Browser and Node globals that must never appear in src/core (it runs in Node and the browser alike). */
+const HOST_GLOBALS = [
+  'window', 'document', 'navigator', 'indexedDB', 'IDBKeyRange', 'localStorage', 'sessionStorage',
+  'BroadcastChannel', 'location', 'history', 'fetch', 'WebSocket', 'Worker', 'self', 'caches',
+  'process', 'Buffer', 'require', '__dirname', 'global',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/results/', '**/*.d.mts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...HOST_GLOBALS],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/storage/**', '**/sync/**', '**/ui/**', '**/collections/**', '**/sw/**'], message: 'src/core imports nothing from outer layers.' },
+          { group: ['node:*', 'fs', 'path', 'react', 'react-dom', 'dexie', 'y-indexeddb'], message: 'src/core has no host or UI dependencies.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.test.tsx', 'src/core/testing/**', 'e2e/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);
