@@ -21,7 +21,7 @@ function readJson(path) {
 ensureChromium();
 for (const f of [VITEST_JSON, PLAYWRIGHT_JSON]) if (existsSync(f)) rmSync(f);
 
-step('typecheck', 'npx', ['tsc', '-b']);
+step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 step('lint', 'npm', ['run', '--silent', 'lint']);
 step('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`]);
 const built = step('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { ErrorCode, PersistenceError, UpdateRejectedError } from '../errors.ts';
+import { systemClock } from '../clock.ts';
+import { FaultyLayer } from '../persistence/FaultyLayer.ts';
+import { MemoryLayer, MemoryStore } from '../persistence/MemoryLayer.ts';
+import { textOf } from '../testing/persistenceContract.ts';
+import { DocSync } from './DocSync.ts';
+import { SaveStatus } from './SaveStatus.ts';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(opts: { coalesceMs?: number; layers?: number; fault?: ConstructorParameters<typeof FaultyLayer>[1] } = {}) {
+  const store = new MemoryStore();
+  const status = new SaveStatus();
+  const inner = Array.from({ length: opts.layers ?? 1 }, (_, i) => new MemoryLayer('s', store, `mem${i}`));
+  const layers = inner.map((l) => new FaultyLayer(l, opts.fault ?? {}));
+  for (const l of layers) status.addLayer(l.name, l.direction);
+  const doc = new Y.Doc();
+  const sync = new DocSync(doc, 'p1', layers, { clock: systemClock, status, statusKey: 's/p1', coalesceMs: opts.coalesceMs ?? 20, retryInitialMs: 5, retryMaxMs: 20 });
+  const type = (s: string) => {
+    const t = doc.getText('t');
+    for (const ch of s) t.insert(t.length, ch);
+  };
+  return { store, status, inner, layers, doc, sync, type };
+}
+
+describe('DocSync', () => {
+  it('coalesces a burst of keystrokes into one write per layer and acknowledges it', async () => {
+    const { layers, inner, sync, type, status } = setup({ layers: 2 });
+    type('hello world');
+    expect(status.snapshot().state).toBe('saving');
+    expect(status.snapshot().pending).toBe(22);
+    await sync.flush();
+    expect(layers.map((l) => l.writes)).toEqual([1, 1]);
+    for (const l of inner) expect(textOf(await l.load('p1'))).toBe('hello world');
+    expect(status.snapshot()).toMatchObject({ state: 'saved', pending: 0 });
+  });
+
+  it('writes on its own after the coalescing delay, without a flush', async () => {
+    const { inner, type, status } = setup({ coalesceMs: 10 });
+    type('abc');
+    await wait(60);
+    expect(textOf(await inner[0]!.load('p1'))).toBe('abc');
+    expect(status.snapshot().state).toBe('saved');
+  });
+
+  it('keeps the updates of a failed write, reports one error, and writes them on retry', async () => {
+    const { inner, sync, type, status } = setup({ fault: { failWrite: { at: 1, mode: 'once' } } });
+    type('keep me');
+    const err: unknown = await sync.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PersistenceError);
+    expect((err as PersistenceError).code).toBe(ErrorCode.QuotaExceeded);
+    expect(status.snapshot().state).toBe('error');
+    await wait(50);
+    expect(textOf(await inner[0]!.load('p1'))).toBe('keep me');
+    expect(status.errors).toHaveLength(1);
+    expect(status.snapshot().state).toBe('saved');
+  });
+
+  it('reports a layer failing forever once, keeps everything pending, and saves the backlog when healed', async () => {
+    const { inner, layers, sync, type, status } = setup({ fault: { failWrite: { at: 2, mode: 'forever' } } });
+    type('a');
+    await sync.flush();
+    type('bcd');
+    await expect(sync.flush()).rejects.toBeInstanceOf(PersistenceError);
+    await wait(60);
+    type('ef');
+    await expect(sync.flush()).rejects.toBeInstanceOf(PersistenceError);
+    expect(layers[0]!.failedWrites).toBeGreaterThan(2);
+    expect(status.errors).toHaveLength(1);
+    expect(status.snapshot().pending).toBe(5);
+    expect(textOf(await inner[0]!.load('p1'))).toBe('a');
+    layers[0]!.heal();
+    await sync.flush();
+    expect(textOf(await inner[0]!.load('p1'))).toBe('abcdef');
+    expect(status.snapshot().state).toBe('saved');
+  });
+
+  it('refuses to close while it cannot save, and closes once it can', async () => {
+    const { layers, sync, type, doc } = setup({ fault: { failWrite: { at: 1, mode: 'forever' } } });
+    type('x');
+    await expect(sync.close()).rejects.toBeInstanceOf(PersistenceError);
+    type('y'); // still attached: the edit is queued
+    layers[0]!.heal();
+    await sync.close();
+    expect(textOf(await layers[0]!.load('p1'))).toBe('xy');
+    doc.getText('t').insert(0, 'after close');
+    await wait(40);
+    expect(layers[0]!.writes).toBeLessThanOrEqual(3);
+  });
+
+  it('saves a remote update to the other layers but not back to the layer it came from', async () => {
+    const { layers, sync, doc } = setup({ layers: 2 });
+    const remote = new Y.Doc();
+    remote.getText('t').insert(0, 'from afar');
+    sync.applyRemote(Y.encodeStateAsUpdate(remote), layers[0]!);
+    expect(doc.getText('t').toString()).toBe('from afar');
+    await sync.flush();
+    expect(layers[0]!.writes).toBe(0);
+    expect(layers[1]!.writes).toBe(1);
+  });
+
+  it('rejects a malformed remote update before it reaches the document or any layer', async () => {
+    const { layers, sync, doc, type } = setup();
+    type('base');
+    await sync.flush();
+    const before = Y.encodeStateAsUpdate(doc);
+    expect(() => sync.applyRemote(new Uint8Array([1, 2, 3, 250, 255, 7]), 'relay')).toThrow(UpdateRejectedError);
+    expect(() => sync.applyRemote(new Uint8Array(), 'relay')).toThrow(UpdateRejectedError);
+    await sync.flush();
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+    expect(layers[0]!.writes).toBe(1);
+  });
+
+  it('writes a big paste at once instead of waiting for the coalescing delay', async () => {
+    const { layers, type, doc } = setup({ coalesceMs: 60_000 });
+    type('x');
+    doc.getText('t').insert(1, 'y'.repeat(1_100_000));
+    await wait(30);
+    expect(layers[0]!.writes).toBe(1);
+  });
+});

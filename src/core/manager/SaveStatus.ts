@@ -1,0 +1,110 @@
+/**
+ * The save status every UI indicator reads: how many local changes each layer has not yet acknowledged,
+ * and which layers are failing. It tells the truth by construction: a change counts as pending from the
+ * moment the document emits it until the layer's promise resolved.
+ *
+ * Errors are reported once per failing streak of a layer (the first failure), not once per retry, so the
+ * user sees one message with a way forward, and `recovered` when the backlog was written after all.
+ */
+import type { QuireError } from '../errors.ts';
+
+export type SaveState = 'saved' | 'saving' | 'error';
+
+export interface LayerStatus {
+  readonly name: string;
+  readonly direction: 'one-way' | 'two-way';
+  /** Updates emitted locally (or received from another layer) that this layer has not acknowledged. */
+  readonly pending: number;
+  /** The error of the current failing streak, or null. */
+  readonly error: QuireError | null;
+}
+
+export interface StatusSnapshot {
+  readonly state: SaveState;
+  readonly pending: number;
+  readonly layers: readonly LayerStatus[];
+  /** The latest error reported (it stays until the next one; `state` says whether it is current). */
+  readonly lastError: QuireError | null;
+}
+
+export type StatusEvent =
+  | { type: 'error'; error: QuireError; layer: string | null; docId: string | null }
+  | { type: 'recovered'; layer: string };
+
+export class SaveStatus {
+  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; error: QuireError | null }>();
+  private lastError: QuireError | null = null;
+  private readonly listeners = new Set<(s: StatusSnapshot) => void>();
+  private readonly eventListeners = new Set<(e: StatusEvent) => void>();
+  /** Every error reported, in order (tests count them; the UI shows the latest). */
+  readonly errors: QuireError[] = [];
+
+  addLayer(name: string, direction: 'one-way' | 'two-way'): void {
+    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), error: null });
+  }
+
+  /** Sets the number of updates `layer` has not acknowledged for document `key`. */
+  setPending(layer: string, key: string, count: number): void {
+    const l = this.layers.get(layer);
+    if (!l) return;
+    if (count > 0) l.pending.set(key, count);
+    else l.pending.delete(key);
+    this.emit();
+  }
+
+  /** A write (or load) of `layer` failed. Reported only when the layer was not already failing. */
+  layerFailed(layer: string, error: QuireError, docId: string | null): void {
+    const l = this.layers.get(layer);
+    if (l?.error) return;
+    if (l) l.error = error;
+    this.report({ type: 'error', error, layer, docId });
+  }
+
+  layerRecovered(layer: string): void {
+    const l = this.layers.get(layer);
+    if (!l?.error) return;
+    l.error = null;
+    for (const fn of this.eventListeners) fn({ type: 'recovered', layer });
+    this.emit();
+  }
+
+  /** An error that is not a layer's failing streak (a rejected update, a corrupt row set aside). */
+  reportError(error: QuireError, docId: string | null = null, layer: string | null = null): void {
+    this.report({ type: 'error', error, layer, docId });
+  }
+
+  private report(e: Extract<StatusEvent, { type: 'error' }>): void {
+    this.lastError = e.error;
+    this.errors.push(e.error);
+    for (const fn of this.eventListeners) fn(e);
+    this.emit();
+  }
+
+  snapshot(): StatusSnapshot {
+    const layers = [...this.layers].map(([name, l]) => ({
+      name,
+      direction: l.direction,
+      pending: [...l.pending.values()].reduce((a, b) => a + b, 0),
+      error: l.error,
+    }));
+    const pending = layers.reduce((a, l) => a + l.pending, 0);
+    const state: SaveState = layers.some((l) => l.error) ? 'error' : pending > 0 ? 'saving' : 'saved';
+    return { state, pending, layers, lastError: this.lastError };
+  }
+
+  subscribe(listener: (s: StatusSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onEvent(listener: (e: StatusEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private emit(): void {
+    if (this.listeners.size === 0) return;
+    const s = this.snapshot();
+    for (const fn of this.listeners) fn(s);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * One open space: its space document (the page tree, through `Space`), the page documents opened on
+ * demand, and the layers they persist to. Created by SpaceManager; the UI holds it while the space is open.
+ */
+import * as Y from 'yjs';
+import { asPersistenceError, ErrorCode, SpaceError, UpdateRejectedError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import { isTwoWay, SPACE_DOC_ID, type DocId, type IncomingUpdate, type PersistenceLayer, type Secrets } from '../persistence/PersistenceLayer.ts';
+import { Space } from '../space/Space.ts';
+import { DocSync } from './DocSync.ts';
+import { loadFromLayers, missingFrom } from './loadDoc.ts';
+import type { SaveStatus } from './SaveStatus.ts';
+
+export interface HandleOptions {
+  clock: Clock;
+  status: SaveStatus;
+  coalesceMs?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  loadTimeoutMs?: number;
+}
+
+/** A page document held open. `release()` when it is no longer shown; the last release flushes and closes it. */
+export interface PageHandle {
+  readonly pageId: string;
+  readonly doc: Y.Doc;
+  release(): Promise<void>;
+}
+
+interface OpenDoc {
+  doc: Y.Doc;
+  sync: DocSync;
+  refs: number;
+}
+
+export class SpaceHandle {
+  private readonly pages = new Map<string, OpenDoc>();
+  private readonly opening = new Map<string, Promise<OpenDoc>>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly id: string,
+    readonly space: Space,
+    private readonly spaceSync: DocSync,
+    readonly layers: readonly PersistenceLayer[],
+    private readonly opts: HandleOptions,
+  ) {
+    for (const l of layers) {
+      if (!isTwoWay(l)) continue;
+      this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
+      this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, null)));
+    }
+  }
+
+  /** Opens (or creates, when `init` is given and no layer has it) the space document and binds it. */
+  static async open(
+    id: string,
+    layers: readonly PersistenceLayer[],
+    opts: HandleOptions,
+    init?: { name: string; icon?: string | null },
+  ): Promise<SpaceHandle> {
+    for (const l of layers) opts.status.addLayer(l.name, l.direction);
+    const { doc, sync, exists } = await openDoc(id, SPACE_DOC_ID, layers, opts);
+    let space: Space;
+    if (init) {
+      if (exists) {
+        sync.detach();
+        throw new SpaceError(ErrorCode.InvalidOperation, `A space with id ${id} already exists`);
+      }
+      space = Space.create(doc, { id, name: init.name, icon: init.icon ?? null, now: () => opts.clock.now() });
+    } else {
+      if (!exists) {
+        sync.detach();
+        throw new SpaceError(ErrorCode.NotFound, `No layer holds a space with id ${id}`);
+      }
+      space = new Space(doc, { id, now: () => opts.clock.now() });
+    }
+    return new SpaceHandle(id, space, sync, layers, opts);
+  }
+
+  get doc(): Y.Doc {
+    return this.space.doc;
+  }
+
+  /** Opens a page's document (loading it from every layer), or returns the one already open. */
+  async openPage(pageId: string): Promise<PageHandle> {
+    this.assertOpen();
+    if (!this.space.getPage(pageId)) throw new SpaceError(ErrorCode.NotFound, `No page ${pageId} in space ${this.id}`);
+    let open = this.pages.get(pageId);
+    if (!open) {
+      let pending = this.opening.get(pageId);
+      if (!pending) {
+        pending = openDoc(this.id, pageId, this.layers, this.opts).then(({ doc, sync }) => ({ doc, sync, refs: 0 }));
+        this.opening.set(pageId, pending);
+      }
+      try {
+        open = await pending;
+      } finally {
+        this.opening.delete(pageId);
+      }
+      if (this.closed) {
+        open.sync.detach();
+        throw new SpaceError(ErrorCode.Closed, `Space ${this.id} was closed while page ${pageId} was opening`);
+      }
+      const existing = this.pages.get(pageId);
+      if (existing) open = existing;
+      else this.pages.set(pageId, open);
+    }
+    open.refs++;
+    const o = open;
+    let released = false;
+    return {
+      pageId,
+      doc: o.doc,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (--o.refs > 0 || this.pages.get(pageId) !== o) return;
+        await o.sync.close();
+        if (o.refs === 0 && this.pages.get(pageId) === o) {
+          this.pages.delete(pageId);
+          o.doc.destroy();
+        }
+      },
+    };
+  }
+
+  /** Page documents currently open. */
+  openPageIds(): string[] {
+    return [...this.pages.keys()];
+  }
+
+  /** The DocSync of an open document (the space document when `docId` is SPACE_DOC_ID). */
+  syncOf(docId: DocId): DocSync | undefined {
+    return docId === SPACE_DOC_ID ? this.spaceSync : this.pages.get(docId)?.sync;
+  }
+
+  /**
+   * Deletes a page and its sub-pages forever: the records leave the tree (made durable first), then
+   * their documents are removed from every layer. A crash in between leaves only unreferenced documents.
+   */
+  async deletePageForever(pageId: string): Promise<string[]> {
+    this.assertOpen();
+    const ids = this.space.deletePageForever(pageId);
+    await this.spaceSync.flush();
+    for (const id of ids) {
+      const open = this.pages.get(id);
+      if (open) {
+        open.sync.detach();
+        open.doc.destroy();
+        this.pages.delete(id);
+      }
+    }
+    const results = await Promise.allSettled(this.layers.flatMap((l) => ids.map((id) => l.deleteDoc(id))));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      const error = asPersistenceError(failure.reason, ErrorCode.StorageUnavailable);
+      this.opts.status.reportError(error, pageId, error.layer ?? null);
+      throw error;
+    }
+    return ids;
+  }
+
+  /** Writes everything pending for the space and its open pages; resolves when every layer acknowledged. */
+  async flush(): Promise<void> {
+    await Promise.all([this.spaceSync.flush(), ...[...this.pages.values()].map((p) => p.sync.flush())]);
+  }
+
+  /** Secrets merged across layers: the first layer (in priority order) holding a key wins. */
+  async loadSecrets(): Promise<Secrets> {
+    const all = await Promise.all(this.layers.map((l) => l.loadSecrets()));
+    return Object.assign({}, ...all.reverse()) as Secrets;
+  }
+
+  async saveSecrets(secrets: Secrets): Promise<void> {
+    await Promise.all(this.layers.map((l) => l.saveSecrets(secrets)));
+  }
+
+  /** Flushes everything, then releases documents and layers. Rejects, keeping everything open, if a flush fails. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const p of this.pages.values()) {
+      p.sync.detach();
+      p.doc.destroy();
+    }
+    this.pages.clear();
+    this.spaceSync.detach();
+    this.space.doc.destroy();
+    await Promise.all(this.layers.map((l) => l.close()));
+  }
+
+  /** Releases without flushing: the space is being deleted. */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const p of this.pages.values()) p.sync.detach();
+    this.pages.clear();
+    this.spaceSync.detach();
+    await Promise.allSettled(this.layers.map((l) => l.close()));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private incoming(layer: PersistenceLayer, u: IncomingUpdate): void {
+    const sync = this.syncOf(u.docId);
+    if (!sync) return; // not open here: the layer delivers it again when the document is followed
+    try {
+      sync.applyRemote(u.update, layer);
+    } catch (e) {
+      if (!(e instanceof UpdateRejectedError)) throw e;
+      this.opts.status.reportError(e, u.docId, layer.name);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SpaceError(ErrorCode.Closed, `Space ${this.id} is closed`);
+  }
+}
+
+async function openDoc(spaceId: string, docId: DocId, layers: readonly PersistenceLayer[], opts: HandleOptions) {
+  const guid = docId === SPACE_DOC_ID ? spaceId : docId;
+  const loaded = await loadFromLayers(docId, layers, () => new Y.Doc({ guid }), {
+    clock: opts.clock,
+    status: opts.status,
+    timeoutMs: opts.loadTimeoutMs,
+  });
+  const sync = new DocSync(loaded.doc, docId, layers, {
+    clock: opts.clock,
+    status: opts.status,
+    statusKey: `${spaceId}/${docId}`,
+    coalesceMs: opts.coalesceMs,
+    retryInitialMs: opts.retryInitialMs,
+    retryMaxMs: opts.retryMaxMs,
+  });
+  const contributors = loaded.loads.filter((l) => l.rows && l.rows.length > 0);
+  for (const l of loaded.loads) {
+    if (isTwoWay(l.layer)) {
+      l.layer.follow(docId, Y.encodeStateVector(loaded.doc));
+      continue;
+    }
+    // A layer that failed to load gets the whole state (it is retried until it takes it); a layer that
+    // loaded gets only what it lacks. Idempotent either way: Yjs ignores what a store already holds.
+    // The common case (one local store that holds everything) costs nothing here.
+    const soleSource = l.rows !== null && contributors.every((c) => c === l);
+    if (soleSource) continue;
+    const missing = l.rows ? missingFrom(loaded.doc, l.rows) : loaded.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(loaded.doc) : null;
+    if (missing) sync.backfill(l.layer, missing);
+  }
+  return { doc: loaded.doc, sync, exists: loaded.exists };
+}

@@ -1,0 +1,109 @@
+/**
+ * Opening a document: load from every layer in parallel (each bounded by a timeout), build the document
+ * from all rows through the guard (the document under construction is its own shadow; nobody observes it
+ * yet, so nothing is written before the load completed), set aside and report rows the guard refused, and
+ * work out what each layer lacks so it can be backfilled.
+ */
+import * as Y from 'yjs';
+import { asPersistenceError, ErrorCode, PersistenceError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import { buildDocFromRows } from '../guard/UpdateGuard.ts';
+import type { DocId, PersistenceLayer, StoredRow } from '../persistence/PersistenceLayer.ts';
+import type { SaveStatus } from './SaveStatus.ts';
+
+/** Bounds how long one layer may take to load one document before it counts as failed: 10 s. */
+export const LOAD_TIMEOUT_MS = 10_000;
+
+export interface LayerLoad {
+  layer: PersistenceLayer;
+  rows: StoredRow[] | null;
+  error: PersistenceError | null;
+}
+
+export interface LoadedDoc {
+  doc: Y.Doc;
+  loads: LayerLoad[];
+  /** True when at least one layer holds rows for this document. */
+  exists: boolean;
+  /** Rows refused by the guard and set aside. */
+  setAside: number;
+}
+
+export async function loadFromLayers(
+  docId: DocId,
+  layers: readonly PersistenceLayer[],
+  makeDoc: () => Y.Doc,
+  ctx: { clock: Clock; status: SaveStatus; timeoutMs?: number },
+): Promise<LoadedDoc> {
+  const timeoutMs = ctx.timeoutMs ?? LOAD_TIMEOUT_MS;
+  const loads: LayerLoad[] = await Promise.all(
+    layers.map(async (layer): Promise<LayerLoad> => {
+      let timer: unknown = null;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = ctx.clock.setTimeout(() => {
+            reject(new PersistenceError(ErrorCode.Timeout, `${layer.name}: loading ${docId} took longer than ${timeoutMs} ms`, { layer: layer.name, docId }));
+          }, timeoutMs);
+        });
+        const rows = await Promise.race([layer.load(docId), timeout]);
+        return { layer, rows, error: null };
+      } catch (e) {
+        return { layer, rows: null, error: asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId }) };
+      } finally {
+        ctx.clock.clearTimeout(timer);
+      }
+    }),
+  );
+  const failed = loads.filter((l) => l.error);
+  for (const l of failed) ctx.status.layerFailed(l.layer.name, l.error!, docId);
+  if (failed.length === loads.length && failed[0]) throw failed[0].error!;
+
+  const tagged = loads.flatMap((l) => (l.rows ?? []).map((row) => ({ l, row })));
+  const built = buildDocFromRows(tagged.map((t) => t.row.update), makeDoc, { docId, source: 'storage' });
+  if (built.rejected.length > 0) {
+    const byLayer = new Map<LayerLoad, StoredRow[]>();
+    for (const r of built.rejected) {
+      const t = tagged[r.index]!;
+      byLayer.set(t.l, [...(byLayer.get(t.l) ?? []), t.row]);
+    }
+    for (const [l, rows] of byLayer) {
+      const error = new PersistenceError(
+        ErrorCode.CorruptData,
+        `${l.layer.name}: ${rows.length} stored row(s) of ${docId} could not be read and were set aside; the rest of the document opened`,
+        { layer: l.layer.name, docId, cause: built.rejected[0]?.error },
+      );
+      ctx.status.reportError(error, docId, l.layer.name);
+      // Setting aside is best effort: if it fails the rows stay and are refused again at the next open.
+      await l.layer.setAside(docId, rows.map((r) => r.key)).catch((e: unknown) => {
+        ctx.status.reportError(asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: l.layer.name, docId }), docId, l.layer.name);
+      });
+      l.rows = l.rows!.filter((r) => !rows.includes(r));
+    }
+  }
+  return { doc: built.doc, loads, exists: tagged.length > 0, setAside: built.rejected.length };
+}
+
+/**
+ * What a one-way layer lacks of `doc`, as an update, or null when it holds everything. Compared by state
+ * vector and delete set; a false "lacks" only costs one idempotent row.
+ */
+export function missingFrom(doc: Y.Doc, rows: readonly StoredRow[]): Uint8Array | null {
+  const docSv = Y.encodeStateVector(doc);
+  if (rows.length === 0) return hasContent(doc) ? Y.encodeStateAsUpdate(doc) : null;
+  const merged = Y.mergeUpdates(rows.map((r) => r.update));
+  const layerSv = Y.encodeStateVectorFromUpdate(merged);
+  const diff = Y.encodeStateAsUpdate(doc, layerSv);
+  if (!sameBytes(docSv, layerSv)) return diff;
+  const layerDs = Y.diffUpdate(merged, layerSv);
+  return sameBytes(layerDs, diff) ? null : diff;
+}
+
+function hasContent(doc: Y.Doc): boolean {
+  return doc.store.clients.size > 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
