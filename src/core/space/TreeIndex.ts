@@ -9,6 +9,12 @@
 import type { RawPage } from './schema.ts';
 import { compareSiblings, computeEffectiveTree, pageBreakingCycle } from './treeRules.ts';
 
+/**
+ * Batches of more record changes than this re-sort the touched parents lazily instead of inserting into
+ * their sorted lists one by one (one sort of k siblings beats many O(k) insertions).
+ */
+const IN_PLACE_SORT_LIMIT = 64;
+
 /** A loop of raw parents, and the page of it that rule 2 puts at the top level. */
 export interface Cycle {
   readonly breaksAt: string;
@@ -21,8 +27,14 @@ export class TreeIndex {
   private readonly parentOf = new Map<string, string | null>();
   /** Effective children of every parent (null: the top level), trashed ones included. */
   private readonly kids = new Map<string | null, Set<string>>();
-  /** Sorted copies of `kids`, dropped when a child joins, leaves or changes its order key. */
-  private readonly sortedKids = new Map<string | null, readonly string[]>();
+  /**
+   * Sorted copies of `kids`, built on first read. Small batches keep them sorted in place (binary insertion);
+   * larger ones drop the lists of the parents they touch, to be re-sorted on the next read.
+   */
+  private readonly sortedKids = new Map<string | null, string[]>();
+  /** Pages whose order key changed (or that went) in the batch being applied: out of the sorted lists. */
+  private floating = new Set<string>();
+  private sortInPlace = true;
   private readonly inTrashSet = new Set<string>();
   /** Raw parent id (existing or not) -> the pages naming it: they change parent when it appears or goes. */
   private readonly referrers = new Map<string, Set<string>>();
@@ -57,7 +69,7 @@ export class TreeIndex {
     return [...new Set(this.cycleOf.values())];
   }
 
-  /** Effective children of a parent, trashed ones included, sorted by rule 3. */
+  /** Effective children of a parent, trashed ones included, sorted by rule 3. Valid until the next apply. */
   children(parent: string | null): readonly string[] {
     const cached = this.sortedKids.get(parent);
     if (cached) return cached;
@@ -76,7 +88,8 @@ export class TreeIndex {
     const touched = new Set<string>();
     const relinked = new Set<string>();
     const trashSeeds = new Set<string>();
-    const reordered: string[] = [];
+    this.sortInPlace = updates.size <= IN_PLACE_SORT_LIMIT;
+    this.floating = new Set();
     for (const [id, next] of updates) {
       const prev = this.raw.get(id);
       if (!prev && !next) continue;
@@ -90,7 +103,8 @@ export class TreeIndex {
         if (!prev || !next) for (const r of this.referrers.get(id) ?? []) relinked.add(r);
       }
       if (!prev || !next || prev.trashed !== next.trashed) trashSeeds.add(id);
-      if (prev && next && prev.order !== next.order) reordered.push(id);
+      // Out of the sorted lists before any binary insertion compares against a changed or missing key.
+      if (prev && (!next || prev.order !== next.order)) this.unplace(id);
       if (next) this.raw.set(id, next);
       else this.raw.delete(id);
     }
@@ -101,10 +115,11 @@ export class TreeIndex {
       }
     }
     for (const id of this.propagateTrash(trashSeeds)) touched.add(id);
-    for (const id of reordered) {
+    for (const id of this.floating) {
       const parent = this.parentOf.get(id);
-      if (parent !== undefined) this.sortedKids.delete(parent);
+      if (parent !== undefined) this.place(id, parent);
     }
+    this.floating.clear();
     return touched;
   }
 
@@ -200,13 +215,49 @@ export class TreeIndex {
     let set = this.kids.get(parent);
     if (!set) this.kids.set(parent, (set = new Set()));
     set.add(id);
-    this.sortedKids.delete(parent);
+    if (!this.floating.has(id)) this.place(id, parent);
   }
   private detach(id: string, parent: string | null): void {
     const set = this.kids.get(parent);
     set?.delete(id);
     if (set?.size === 0) this.kids.delete(parent);
-    this.sortedKids.delete(parent);
+    if (!this.floating.has(id)) this.unplaceFrom(id, parent);
+  }
+
+  /** Takes a page whose order key changed out of its parent's sorted list until `place` puts it back. */
+  private unplace(id: string): void {
+    const parent = this.parentOf.get(id);
+    if (parent !== undefined) this.unplaceFrom(id, parent);
+    this.floating.add(id);
+  }
+  private unplaceFrom(id: string, parent: string | null): void {
+    const sorted = this.sortedKids.get(parent);
+    if (!sorted) return;
+    if (!this.sortInPlace) {
+      this.sortedKids.delete(parent);
+      return;
+    }
+    // By identity, not by key: the page's key may already be the new one.
+    const at = sorted.indexOf(id);
+    if (at >= 0) sorted.splice(at, 1);
+  }
+  /** Inserts a page into its parent's sorted list, if that list is built. */
+  private place(id: string, parent: string | null): void {
+    const sorted = this.sortedKids.get(parent);
+    if (!sorted) return;
+    if (!this.sortInPlace) {
+      this.sortedKids.delete(parent);
+      return;
+    }
+    const page = this.raw.get(id)!;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareSiblings(this.raw.get(sorted[mid]!)!, page) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    sorted.splice(lo, 0, id);
   }
   private refer(parent: string, id: string): void {
     let set = this.referrers.get(parent);

@@ -1,0 +1,6 @@
+// Public surface of the collections: the UI's read path (and its write path for UI state).
+export { dexieCollectionOptions, forbidden, type DexieCollectionConfig } from './dexieCollectionOptions.ts';
+export { createDexieCollection } from './createDexieCollection.ts';
+export { createUiStateCollections, type UiStateCollections } from './uiStateCollections.ts';
+export { byString } from './byString.ts';
+export { PageCollections, MAX_CACHED_PAGE_COLLECTIONS } from './PageCollections.ts';

@@ -1,0 +1,20 @@
+import { runPersistenceLayerContract } from '../../core/testing/persistenceContract.ts';
+import { COMPACT_ABOVE_ROWS } from './compaction.ts';
+import { IndexedDbLayer } from './IndexedDbLayer.ts';
+import { deleteAllDatabases } from './testkit.ts';
+
+// Each test of the contract gets its own space-id prefix and all databases are deleted after it, so no test
+// sees another's storage even when one fails before its cleanup.
+let run = 0;
+const harness = (compactAboveRows?: number) => ({
+  create: (spaceId: string) => Promise.resolve(new IndexedDbLayer(`run${run}-${spaceId}`, { compactAboveRows })),
+  reopen: (spaceId: string) => Promise.resolve(new IndexedDbLayer(`run${run}-${spaceId}`, { compactAboveRows })),
+  cleanup: async () => {
+    run++;
+    await deleteAllDatabases();
+  },
+});
+
+runPersistenceLayerContract('IndexedDbLayer', { ...harness(), maxRowsPerDoc: COMPACT_ABOVE_ROWS });
+// A small bound makes compaction run many times within one test.
+runPersistenceLayerContract('IndexedDbLayer compacting above 8 rows', { ...harness(8), maxRowsPerDoc: 8, manySaves: 200 });

@@ -1,0 +1,509 @@
+/**
+ * The page store: a one-way PersistenceLayer over y-indexeddb 9's on-disk format (one database per document,
+ * named by naming.ts, with its 'updates' and 'custom' stores), written with raw IndexedDB instead of y-indexeddb's
+ * runtime, which acknowledges nothing, drops failed writes and hangs its load on one corrupt row.
+ *
+ * - save resolves on the transaction's `complete` and rejects with a PersistenceError (idbErrors.ts).
+ * - load returns raw rows and applies nothing, so bad bytes cannot hang it; the core's guard judges them.
+ * - setAside moves refused rows into 'custom' under `set-aside:<key>` (readable with `setAsideRows`).
+ * - compaction (compaction.ts) merges a document's rows once it holds more than COMPACT_ABOVE_ROWS.
+ *
+ * Connections: one per document, cached. When another tab deletes or upgrades a database (`versionchange`) or
+ * the browser closes it (`close`), we close and forget it so the other side is never blocked by us; the next
+ * operation on that document opens it again. After a deletion elsewhere that means: `load` returns [] and
+ * `save` creates a fresh database holding only what is saved from then on. We do not refuse those saves: this
+ * layer cannot tell "page deleted forever" from "storage cleared", and refusing would lose the edit either way.
+ */
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
+import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
+import { COMPACT_ABOVE_ROWS, mergeChecked } from './compaction.ts';
+import { toPersistenceError } from './idbErrors.ts';
+import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess, openDocDb, runTransaction } from './idb.ts';
+import type { Fail, OpenedDb } from './idb.ts';
+import { docIdFromDbName, pageDbName } from './naming.ts';
+
+/** Key of the secrets object in the space document's 'custom' store. */
+export const SECRETS_KEY = 'secrets';
+/** Prefix of set-aside rows in a document's 'custom' store; the rest is the row's former key. */
+export const SET_ASIDE_PREFIX = 'set-aside:';
+/** How long deleteDoc/destroy wait after `blocked` (another tab keeps the database open) before rejecting. */
+export const DELETE_BLOCKED_GRACE_MS = 3_000;
+
+export interface IndexedDbLayerOptions {
+  /** Compact a document once it holds more than this many rows (default COMPACT_ABOVE_ROWS). */
+  compactAboveRows?: number;
+  /** See DELETE_BLOCKED_GRACE_MS. */
+  deleteBlockedGraceMs?: number;
+  /** The IndexedDB to use (default: the global one, looked up at each operation). */
+  indexedDB?: IDBFactory;
+  /** Durability of write transactions (default: the browser's). 'strict' also survives power loss, at a cost. */
+  durability?: IDBTransactionDurability;
+  /** The layer's name among the layers of a space (default 'indexeddb'). */
+  name?: string;
+  /** Receives failures of background work (compaction); without listeners they go to console.error. */
+  onError?: (error: PersistenceError) => void;
+}
+
+/** A row moved out of the load path by `setAside`, as kept in the 'custom' store. */
+export interface SetAsideRow {
+  /** The row's key in 'updates' before it was set aside. */
+  readonly key: RowKey;
+  /** The value as update bytes (empty when it was not bytes at all). */
+  readonly update: Uint8Array;
+  /** The value exactly as it was stored, for inspection and export. */
+  readonly value: unknown;
+  /** When it was set aside (ms since the epoch). */
+  readonly setAsideAt: number;
+}
+
+export type CompactionOutcome =
+  | { readonly kind: 'compacted'; readonly merged: number }
+  | { readonly kind: 'not-needed'; readonly rows: number }
+  /** A row in the range does not merge cleanly, or the merge would be too large a row: nothing was changed. */
+  | { readonly kind: 'skipped'; readonly reason: 'corrupt' | 'too-large'; readonly rows: number; readonly error: unknown }
+  /** This instance has not loaded (or created) the document: it does not compact rows it has not seen vetted. */
+  | { readonly kind: 'not-loaded' };
+
+interface Connection {
+  readonly opened: Promise<OpenedDb | null>;
+}
+
+interface StoredSetAside {
+  key: RowKey;
+  value: unknown;
+  setAsideAt: number;
+}
+
+/** Returned by `transact` when the document has no database and the operation must not create one. */
+const MISSING = Symbol('missing database');
+
+export class IndexedDbLayer implements PersistenceLayer {
+  readonly direction = 'one-way' as const;
+  readonly name: string;
+  readonly compactAboveRows: number;
+  private readonly options: IndexedDbLayerOptions;
+  private readonly connections = new Map<DocId, Connection>();
+  /**
+   * Rows per document as far as this instance knows, present ONLY for documents it may compact: those whose
+   * first `load` completed here (the core's guard saw their rows) or whose database this instance created (every
+   * row is an update the core saved). Nothing is compacted before that. Rows other tabs add are not counted, so
+   * the bound holds for this instance's writes; the compaction transaction recounts.
+   */
+  private readonly rowCounts = new Map<DocId, number>();
+  /** Documents whose last compaction was skipped (a corrupt row, too large): retried after the next load or setAside. */
+  private readonly compactionBlocked = new Set<DocId>();
+  private readonly compacting = new Set<DocId>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly errorListeners = new Set<(error: PersistenceError) => void>();
+  private closed = false;
+
+  constructor(
+    readonly spaceId: string,
+    options: IndexedDbLayerOptions = {},
+  ) {
+    this.options = options;
+    this.name = options.name ?? 'indexeddb';
+    this.compactAboveRows = options.compactAboveRows ?? COMPACT_ABOVE_ROWS;
+    if (options.onError) this.errorListeners.add(options.onError);
+  }
+
+  /** Failures of background work (compaction). Returns an unsubscribe function. */
+  onError(listener: (error: PersistenceError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  load(docId: DocId): Promise<StoredRow[]> {
+    return this.op(docId, async () => {
+      const rows = await this.transact(docId, false, [UPDATES_STORE], 'readonly', (tx) => {
+        const store = tx.objectStore(UPDATES_STORE);
+        // Both requests in one transaction: keys and values describe the same rows.
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        return () => {
+          // Keys are autoIncrement numbers (ours and y-indexeddb's); any other key is passed through unchanged so
+          // that setAside still finds the row.
+          const result = keys.result.map((key, i): StoredRow => ({ key: key as RowKey, update: asBytes(values.result[i]) }));
+          this.loaded(docId, result.length);
+          return result;
+        };
+      });
+      if (rows !== MISSING) return rows;
+      this.loaded(docId, 0);
+      return [];
+    });
+  }
+
+  save(docId: DocId, update: Uint8Array): Promise<void> {
+    if (!(update instanceof Uint8Array)) {
+      return Promise.reject(new PersistenceError(ErrorCode.InvalidOperation, `${this.name}: save expects a Uint8Array`, { layer: this.name, docId }));
+    }
+    // Copy now: the caller may reuse its buffer, and what is stored must be what was given.
+    const bytes = update.slice();
+    return this.op(docId, async () => {
+      await this.transact(docId, true, [UPDATES_STORE], 'readwrite', (tx) => {
+        tx.objectStore(UPDATES_STORE).add(bytes);
+        return () => this.counted(docId, 1);
+      });
+      this.maybeCompact(docId);
+    });
+  }
+
+  setAside(docId: DocId, keys: readonly RowKey[]): Promise<void> {
+    return this.op(docId, async () => {
+      if (keys.length === 0) return;
+      const setAsideAt = Date.now();
+      // One transaction: a row is either still in 'updates' or already in 'custom', never in neither.
+      await this.transact(docId, false, [UPDATES_STORE, CUSTOM_STORE], 'readwrite', (tx, fail) => {
+        const updates = tx.objectStore(UPDATES_STORE);
+        const custom = tx.objectStore(CUSTOM_STORE);
+        let moved = 0;
+        for (const key of new Set(keys)) {
+          onSuccess(updates.openCursor(key), fail, (cursor) => {
+            if (!cursor) return; // not there (already moved, or compacted away by its merge): nothing to move
+            const record: StoredSetAside = { key, value: cursor.value, setAsideAt };
+            custom.put(record, SET_ASIDE_PREFIX + String(key));
+            cursor.delete();
+            moved++;
+          });
+        }
+        return () => {
+          this.counted(docId, -moved);
+          this.compactionBlocked.delete(docId);
+        };
+      });
+    });
+  }
+
+  /** Rows set aside for a document, in the order of their former keys (repair tools, export, tests). */
+  setAsideRows(docId: DocId): Promise<SetAsideRow[]> {
+    return this.op(docId, async () => {
+      const rows = await this.transact(docId, false, [CUSTOM_STORE], 'readonly', (tx) => {
+        const range = IDBKeyRange.bound(SET_ASIDE_PREFIX, `${SET_ASIDE_PREFIX}\uffff`);
+        const request = tx.objectStore(CUSTOM_STORE).getAll(range);
+        return () =>
+          (request.result as unknown[])
+            .map((raw): SetAsideRow => {
+              const r = (raw ?? {}) as Partial<StoredSetAside>;
+              return { key: r.key ?? '', update: asBytes(r.value), value: r.value, setAsideAt: r.setAsideAt ?? 0 };
+            })
+            // The 'custom' keys are strings ('set-aside:10' < 'set-aside:9'); order by the former keys instead.
+            .sort((a, b) => compareKeys(a.key, b.key));
+      });
+      return rows === MISSING ? [] : rows;
+    });
+  }
+
+  deleteDoc(docId: DocId): Promise<void> {
+    return this.op(docId, async () => {
+      // Close our own connection first, or our cached connection would block our own delete.
+      await this.disconnect(docId);
+      this.forget(docId);
+      await deleteDatabase(this.factory(), pageDbName(this.spaceId, docId), this.graceMs());
+    });
+  }
+
+  listDocs(): Promise<DocId[]> {
+    return this.op(undefined, async () => (await this.databaseNames()).map(([, docId]) => docId).sort());
+  }
+
+  loadSecrets(): Promise<Secrets> {
+    return this.op(SPACE_DOC_ID, async () => {
+      const secrets = await this.transact(SPACE_DOC_ID, false, [CUSTOM_STORE], 'readonly', (tx) => {
+        const request = tx.objectStore(CUSTOM_STORE).get(SECRETS_KEY);
+        return () => parseSecrets(request.result);
+      });
+      return secrets === MISSING ? {} : secrets;
+    });
+  }
+
+  saveSecrets(secrets: Secrets): Promise<void> {
+    return this.op(SPACE_DOC_ID, async () => {
+      const given = parseSecrets(secrets, ErrorCode.InvalidOperation);
+      // Read and write in one transaction, so two concurrent merges cannot drop each other's keys.
+      await this.transact(SPACE_DOC_ID, true, [CUSTOM_STORE], 'readwrite', (tx, fail) => {
+        const custom = tx.objectStore(CUSTOM_STORE);
+        onSuccess(custom.get(SECRETS_KEY), fail, (stored) => {
+          custom.put({ ...parseSecrets(stored), ...given }, SECRETS_KEY);
+        });
+        return () => undefined;
+      });
+    });
+  }
+
+  /** Compacts a document now if it has more than one row (same rules and checks as the automatic compaction). */
+  compact(docId: DocId): Promise<CompactionOutcome> {
+    return this.op(docId, () => this.compactRows(docId, 1));
+  }
+
+  destroy(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    this.closed = true;
+    return (async () => {
+      await this.drain();
+      await this.disconnectAll();
+      const factory = this.factory();
+      const names = await this.databaseNames();
+      const results = await Promise.allSettled(names.map(([name]) => deleteDatabase(factory, name, this.graceMs())));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    })().catch((e: unknown) => {
+      throw toPersistenceError(e, { layer: this.name });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
+    await this.disconnectAll();
+  }
+
+  // ---- internals ----
+
+  /** Runs an operation: refuses it after close, tracks it so close() waits for it, maps its errors. */
+  private op<T>(docId: DocId | undefined, body: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(this.closedError(docId));
+    const context = docId === undefined ? { layer: this.name } : { layer: this.name, docId };
+    const p = body().catch((e: unknown) => {
+      throw toPersistenceError(e, context);
+    });
+    this.track(p);
+    return p;
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
+    void p.then(done, done);
+  }
+
+  private async drain(): Promise<void> {
+    // Loop: settling work can start more (a save schedules its compaction before it resolves).
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private closedError(docId?: DocId): PersistenceError {
+    return new PersistenceError(ErrorCode.Closed, `${this.name}: the layer is closed`, { layer: this.name, docId });
+  }
+
+  private factory(): IDBFactory {
+    let factory: IDBFactory | undefined;
+    try {
+      factory = this.options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    } catch (e) {
+      // Some browsers throw SecurityError on the mere access (sandboxed frames, disabled storage).
+      throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not accessible`, { cause: e, layer: this.name });
+    }
+    if (!factory) throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not available here`, { layer: this.name });
+    return factory;
+  }
+
+  private graceMs(): number {
+    return this.options.deleteBlockedGraceMs ?? DELETE_BLOCKED_GRACE_MS;
+  }
+
+  /** The names of this space's page databases with their document ids. */
+  private async databaseNames(): Promise<Array<[string, DocId]>> {
+    const factory = this.factory();
+    if (typeof factory.databases !== 'function') {
+      throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: indexedDB.databases() is not supported by this browser`, { layer: this.name });
+    }
+    const found: Array<[string, DocId]> = [];
+    for (const { name } of await factory.databases()) {
+      const docId = name === undefined ? null : docIdFromDbName(this.spaceId, name);
+      if (name !== undefined && docId !== null) found.push([name, docId]);
+    }
+    return found;
+  }
+
+  /** The cached connection of a document, opened if needed; null when it has no database and `create` is false. */
+  private async connection(docId: DocId, create: boolean): Promise<IDBDatabase | null> {
+    for (;;) {
+      const cached = this.connections.get(docId);
+      if (!cached) break;
+      const opened = await cached.opened;
+      if (opened) return opened.db;
+      if (!create) return null;
+      // That open found no database; our `create` open replaces it (the entry was already dropped), unless a
+      // concurrent caller got there first, whose entry the loop picks up.
+    }
+    const name = pageDbName(this.spaceId, docId);
+    const entry: Connection = {
+      opened: openDocDb(this.factory(), name, create, () => {
+        // Lost from outside (deleted, upgraded, closed by the browser): forget it; the next operation reopens.
+        if (this.connections.get(docId) === entry) this.connections.delete(docId);
+        this.forget(docId);
+      }),
+    };
+    this.connections.set(docId, entry);
+    const drop = () => {
+      if (this.connections.get(docId) === entry) this.connections.delete(docId);
+    };
+    void entry.opened.then((opened) => {
+      if (!opened) return drop();
+      if (opened.created) {
+        // Every row of a database we created is one the core saved through us: it may be compacted.
+        this.rowCounts.set(docId, 0);
+        this.compactionBlocked.delete(docId);
+      }
+    }, drop);
+    const opened = await entry.opened;
+    return opened ? opened.db : null;
+  }
+
+  /**
+   * Runs one transaction on a document's database. When the cached connection turns out to be closed (it was
+   * lost between the lookup and now), it is dropped and the transaction retried once on a fresh connection:
+   * nothing was written, so the retry is safe.
+   */
+  private async transact<T>(
+    docId: DocId,
+    create: boolean,
+    stores: string[],
+    mode: IDBTransactionMode,
+    body: (tx: IDBTransaction, fail: Fail) => () => T,
+  ): Promise<T | typeof MISSING> {
+    for (let attempt = 0; ; attempt++) {
+      const db = await this.connection(docId, create);
+      if (!db) return MISSING;
+      let tx: IDBTransaction;
+      try {
+        const durability = mode === 'readwrite' ? this.options.durability : undefined;
+        tx = durability ? db.transaction(stores, mode, { durability }) : db.transaction(stores, mode);
+      } catch (e) {
+        if (attempt === 0 && (e as { name?: unknown } | null)?.name === 'InvalidStateError') {
+          await this.disconnect(docId);
+          continue;
+        }
+        throw e;
+      }
+      return runTransaction(tx, body);
+    }
+  }
+
+  private async disconnect(docId: DocId): Promise<void> {
+    const cached = this.connections.get(docId);
+    if (!cached) return;
+    this.connections.delete(docId);
+    const opened = await cached.opened.catch(() => null);
+    opened?.db.close();
+  }
+
+  private async disconnectAll(): Promise<void> {
+    await Promise.all([...this.connections.keys()].map((docId) => this.disconnect(docId)));
+  }
+
+  /** Forgets what this instance knew about a document's rows: it no longer knows what the database holds. */
+  private forget(docId: DocId): void {
+    this.rowCounts.delete(docId);
+    this.compactionBlocked.delete(docId);
+  }
+
+  private loaded(docId: DocId, rows: number): void {
+    this.rowCounts.set(docId, rows);
+    this.compactionBlocked.delete(docId);
+  }
+
+  private counted(docId: DocId, delta: number): void {
+    const n = this.rowCounts.get(docId);
+    if (n !== undefined) this.rowCounts.set(docId, Math.max(0, n + delta));
+  }
+
+  /** Starts a compaction in the background when a save pushed the document over the bound. */
+  private maybeCompact(docId: DocId): void {
+    const n = this.rowCounts.get(docId);
+    if (n === undefined || n <= this.compactAboveRows || this.compacting.has(docId) || this.compactionBlocked.has(docId)) return;
+    // Tracked before the save resolves, so close() and destroy() wait for it.
+    this.track(
+      this.compactRows(docId, this.compactAboveRows).then(
+        (outcome) => {
+          if (outcome.kind !== 'skipped') return;
+          const [code, why] =
+            outcome.reason === 'corrupt'
+              ? [ErrorCode.CorruptData, 'a row does not merge cleanly']
+              : [ErrorCode.InvalidUpdate, 'the merged row would exceed the size the guard accepts'];
+          this.report(
+            new PersistenceError(code, `${this.name} (${docId}): compaction skipped, ${why}; rows left as they are`, { cause: outcome.error, layer: this.name, docId }),
+          );
+        },
+        (e: unknown) => this.report(toPersistenceError(e, { layer: this.name, docId })),
+      ),
+    );
+  }
+
+  /**
+   * Replaces all rows of a document by their validated merge when it has more than `above` rows, in ONE readwrite
+   * transaction: read keys and values, merge and check (compaction.ts), delete exactly the key range that was read
+   * and add the merged row. Writes from this or another tab queue behind the transaction (same store), so a save
+   * racing the compaction either was read and merged, or lands after it with a higher key: never lost.
+   */
+  private async compactRows(docId: DocId, above: number): Promise<CompactionOutcome> {
+    if (!this.rowCounts.has(docId)) return { kind: 'not-loaded' };
+    this.compacting.add(docId);
+    try {
+      const outcome = await this.transact(docId, false, [UPDATES_STORE], 'readwrite', (tx, fail) => {
+        const store = tx.objectStore(UPDATES_STORE);
+        const keysRequest = store.getAllKeys();
+        let outcome: CompactionOutcome = { kind: 'not-needed', rows: 0 };
+        let rowsAfter = 0;
+        onSuccess(store.getAll(), fail, (values) => {
+          const keys = keysRequest.result;
+          rowsAfter = keys.length;
+          if (keys.length <= above) {
+            outcome = { kind: 'not-needed', rows: keys.length };
+            return;
+          }
+          const check = mergeChecked(values);
+          if (!check.ok) {
+            outcome = { kind: 'skipped', reason: check.reason, rows: keys.length, error: check.error };
+            return;
+          }
+          store.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
+          store.add(check.merged);
+          rowsAfter = 1;
+          outcome = { kind: 'compacted', merged: keys.length };
+        });
+        return () => {
+          // Exact at this point; saves committed after this transaction are counted by their own completion.
+          if (this.rowCounts.has(docId)) this.rowCounts.set(docId, rowsAfter);
+          if (outcome.kind === 'skipped') this.compactionBlocked.add(docId);
+          return outcome;
+        };
+      });
+      return outcome === MISSING ? { kind: 'not-needed', rows: 0 } : outcome;
+    } finally {
+      this.compacting.delete(docId);
+    }
+  }
+
+  private report(error: PersistenceError): void {
+    if (this.errorListeners.size === 0) {
+      console.error(error);
+      return;
+    }
+    for (const listener of this.errorListeners) {
+      try {
+        listener(error);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+}
+
+/** Numbers before strings, numbers numerically: IndexedDB's own key order for the keys a row can have. */
+function compareKeys(a: RowKey, b: RowKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. */
+function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new PersistenceError(code, `secrets must be an object of strings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return { ...(value as Record<string, string>) };
+}
