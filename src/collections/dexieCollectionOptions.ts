@@ -123,7 +123,14 @@ export function dexieCollectionOptions<T extends object, TKey extends string | n
           if (receipt !== true) receipt.catch(() => undefined);
         };
 
-        const subscription = liveQuery(() => query(table)).subscribe({
+        // Dexie's liveQuery silently swallows DatabaseClosedError (it expects an auto-reopen), which would
+        // leave the collection loading forever once the database is closed for good (another tab
+        // upgraded it). Mapped to a PersistenceError, the failure reaches `error` below.
+        const load = () =>
+          query(table).catch((e: unknown) => {
+            throw toPersistenceError(e, { action: `load ${id}` });
+          });
+        const subscription = liveQuery(load).subscribe({
           next: (rows) => {
             const next = new Map<TKey, T>(rows.map((row) => [getKey(row), row]));
             const changes: Confirmed<T, TKey>[] = [];

@@ -9,3 +9,4 @@ export * from './manager/SaveStatus.ts';
 export * from './manager/DocSync.ts';
 export * from './manager/SpaceHandle.ts';
 export * from './manager/SpaceManager.ts';
+export * from './space/index.ts';

@@ -131,6 +131,8 @@ export class DocSync {
       if (o.retryTimer !== null) this.opts.clock.clearTimeout(o.retryTimer);
       if (isTwoWay(o.layer)) o.layer.unfollow(this.docId);
       this.opts.status.setPending(o.layer.name, this.opts.statusKey, 0);
+      // The document is gone from here (deleted, or the space abandoned): its failing streak ends with it.
+      this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey);
     }
     const closedError = new PersistenceError(ErrorCode.Closed, `${this.docId}: closed before it was saved`, { docId: this.docId });
     for (const w of this.waiters.splice(0)) w.reject(closedError);
@@ -173,7 +175,7 @@ export class DocSync {
 
   private onSaved(o: Outbox): void {
     o.acknowledged();
-    this.opts.status.layerRecovered(o.layer.name);
+    this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey);
     this.changed();
     this.settleWaiters();
     if (o.queue.length > 0) this.schedule(this.opts.coalesceMs);
@@ -182,7 +184,7 @@ export class DocSync {
   private onFailed(o: Outbox, batch: Queued[], error: PersistenceError): void {
     o.failed();
     this.changed();
-    this.opts.status.layerFailed(o.layer.name, error, this.docId);
+    this.opts.status.layerFailed(o.layer.name, error, this.opts.statusKey, this.docId);
     const lowest = batch[0]?.seq ?? Infinity;
     this.waiters = this.waiters.filter((w) => {
       if (w.target >= lowest) {

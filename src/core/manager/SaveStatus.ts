@@ -4,7 +4,9 @@
  * moment the document emits it until the layer's promise resolved.
  *
  * Errors are reported once per failing streak of a layer (the first failure), not once per retry, so the
- * user sees one message with a way forward, and `recovered` when the backlog was written after all.
+ * user sees one message with a way forward, and `recovered` when the backlog was written after all. A
+ * streak is tracked per (layer, document): a layer is failing while any of its documents is, so a write
+ * that started before a failure and succeeds after it does not end the streak of the others.
  */
 import type { QuireError } from '../errors.ts';
 
@@ -32,7 +34,7 @@ export type StatusEvent =
   | { type: 'recovered'; layer: string };
 
 export class SaveStatus {
-  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; error: QuireError | null }>();
+  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; failing: Set<string>; error: QuireError | null }>();
   private lastError: QuireError | null = null;
   private readonly listeners = new Set<(s: StatusSnapshot) => void>();
   private readonly eventListeners = new Set<(e: StatusEvent) => void>();
@@ -40,7 +42,7 @@ export class SaveStatus {
   readonly errors: QuireError[] = [];
 
   addLayer(name: string, direction: 'one-way' | 'two-way'): void {
-    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), error: null });
+    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), failing: new Set(), error: null });
   }
 
   /** Sets the number of updates `layer` has not acknowledged for document `key`. */
@@ -52,17 +54,22 @@ export class SaveStatus {
     this.emit();
   }
 
-  /** A write (or load) of `layer` failed. Reported only when the layer was not already failing. */
-  layerFailed(layer: string, error: QuireError, docId: string | null): void {
+  /** A write (or load) of `layer` for `key` failed. Reported only when the layer was not already failing. */
+  layerFailed(layer: string, error: QuireError, key: string, docId: string | null = null): void {
     const l = this.layers.get(layer);
-    if (l?.error) return;
-    if (l) l.error = error;
+    if (!l) return this.report({ type: 'error', error, layer, docId });
+    l.failing.add(key);
+    if (l.error) return;
+    l.error = error;
     this.report({ type: 'error', error, layer, docId });
   }
 
-  layerRecovered(layer: string): void {
+  /** A write of `layer` for `key` succeeded: that key's streak ends; the layer recovers when none is left. */
+  layerRecovered(layer: string, key: string): void {
     const l = this.layers.get(layer);
-    if (!l?.error) return;
+    if (!l) return;
+    l.failing.delete(key);
+    if (!l.error || l.failing.size > 0) return;
     l.error = null;
     for (const fn of this.eventListeners) fn({ type: 'recovered', layer });
     this.emit();

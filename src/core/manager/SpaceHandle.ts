@@ -7,7 +7,7 @@ import { asPersistenceError, ErrorCode, SpaceError, UpdateRejectedError } from '
 import type { Clock } from '../clock.ts';
 import { isTwoWay, SPACE_DOC_ID, type DocId, type IncomingUpdate, type PersistenceLayer, type Secrets } from '../persistence/PersistenceLayer.ts';
 import { Space } from '../space/Space.ts';
-import { DocSync } from './DocSync.ts';
+import { DocSync, RETRY_INITIAL_MS, RETRY_MAX_MS } from './DocSync.ts';
 import { loadFromLayers, missingFrom } from './loadDoc.ts';
 import type { SaveStatus } from './SaveStatus.ts';
 
@@ -49,7 +49,7 @@ export class SpaceHandle {
     for (const l of layers) {
       if (!isTwoWay(l)) continue;
       this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
-      this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, null)));
+      this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, `${id}/connection`)));
     }
   }
 
@@ -152,14 +152,37 @@ export class SpaceHandle {
         this.pages.delete(id);
       }
     }
-    const results = await Promise.allSettled(this.layers.flatMap((l) => ids.map((id) => l.deleteDoc(id))));
+    const results = await Promise.allSettled(this.layers.map((l) => this.deleteDocs(l, ids)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) {
-      const error = asPersistenceError(failure.reason, ErrorCode.StorageUnavailable);
-      this.opts.status.reportError(error, pageId, error.layer ?? null);
-      throw error;
-    }
+    if (failure) throw failure.reason;
     return ids;
+  }
+
+  /**
+   * Deletes documents from one layer. A failure is reported (once per failing streak) and retried with
+   * backoff until it succeeds, counted as pending meanwhile, so the status never rests on an error
+   * nothing will clear. The first attempt's outcome is returned.
+   */
+  private deleteDocs(layer: PersistenceLayer, ids: readonly string[], attempt = 0): Promise<void> {
+    const key = `${this.id}/delete:${ids[0] ?? ''}`;
+    this.opts.status.setPending(layer.name, key, ids.length);
+    return Promise.all(ids.map((id) => layer.deleteDoc(id))).then(
+      () => {
+        this.opts.status.setPending(layer.name, key, 0);
+        this.opts.status.layerRecovered(layer.name, key);
+      },
+      (e: unknown) => {
+        const error = asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId: ids[0] });
+        this.opts.status.layerFailed(layer.name, error, key, ids[0] ?? null);
+        if (!this.closed) {
+          const delay = Math.min(this.opts.retryMaxMs ?? RETRY_MAX_MS, (this.opts.retryInitialMs ?? RETRY_INITIAL_MS) * 2 ** attempt);
+          this.opts.clock.setTimeout(() => {
+            if (!this.closed) this.deleteDocs(layer, ids, attempt + 1).catch(() => undefined);
+          }, delay);
+        }
+        throw error;
+      },
+    );
   }
 
   /** Writes everything pending for the space and its open pages; resolves when every layer acknowledged. */
@@ -228,6 +251,7 @@ async function openDoc(spaceId: string, docId: DocId, layers: readonly Persisten
   const loaded = await loadFromLayers(docId, layers, () => new Y.Doc({ guid }), {
     clock: opts.clock,
     status: opts.status,
+    statusKey: `${spaceId}/${docId}`,
     timeoutMs: opts.loadTimeoutMs,
   });
   const sync = new DocSync(loaded.doc, docId, layers, {

@@ -33,7 +33,7 @@ export async function loadFromLayers(
   docId: DocId,
   layers: readonly PersistenceLayer[],
   makeDoc: () => Y.Doc,
-  ctx: { clock: Clock; status: SaveStatus; timeoutMs?: number },
+  ctx: { clock: Clock; status: SaveStatus; statusKey: string; timeoutMs?: number },
 ): Promise<LoadedDoc> {
   const timeoutMs = ctx.timeoutMs ?? LOAD_TIMEOUT_MS;
   const loads: LayerLoad[] = await Promise.all(
@@ -55,7 +55,8 @@ export async function loadFromLayers(
     }),
   );
   const failed = loads.filter((l) => l.error);
-  for (const l of failed) ctx.status.layerFailed(l.layer.name, l.error!, docId);
+  // Keyed like the document's writes: the first successful write of the backfill ends the streak.
+  for (const l of failed) ctx.status.layerFailed(l.layer.name, l.error!, ctx.statusKey, docId);
   if (failed.length === loads.length && failed[0]) throw failed[0].error!;
 
   const tagged = loads.flatMap((l) => (l.rows ?? []).map((row) => ({ l, row })));

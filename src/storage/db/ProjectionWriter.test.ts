@@ -79,7 +79,8 @@ function randomCommand(space: Space, rand: () => number, step: number): void {
     } else if (r < 0.8) {
       space.trashPage(pick()!.id);
     } else if (r < 0.88) {
-      space.restorePage(pick()!.id);
+      const trashed = pages.filter((p) => p.trashed);
+      if (trashed.length > 0) space.restorePage(trashed[Math.floor(rand() * trashed.length)]!.id);
     } else if (r < 0.93) {
       space.deletePageForever(pick()!.id);
     } else if (r < 0.96) {
@@ -174,6 +175,7 @@ describe('ProjectionWriter', () => {
   it('rebuilds from the canonical state to exactly the incrementally written rows (random operations)', async () => {
     const seeds = process.env.QUIRE_SEED ? [Number(process.env.QUIRE_SEED)] : [1, 2, 3, Date.now() % 1_000_000];
     const STEPS = 150;
+    const typesSeen = new Set<string>();
     for (const seed of seeds) {
       const rand = prng(seed);
       const where = `seed=${seed} (rerun with QUIRE_SEED=${seed})`;
@@ -229,11 +231,11 @@ describe('ProjectionWriter', () => {
       expect(remoteBatches, where).toBeGreaterThan(0);
       const all = await db.events.toArray();
       expect([...new Set(all.map((e) => e.actor))].sort(), where).toEqual(['remote', 'user']);
-      // The run exercised every kind of page change.
-      const types = new Set(all.map((e) => e.type));
-      for (const type of ['page.created', 'page.renamed', 'page.moved', 'page.trashed', 'page.restored', 'page.deleted', 'page.updated']) {
-        expect(types.has(type as never), `${where}: no ${type}`).toBe(true);
-      }
+      for (const e of all) typesSeen.add(e.type);
+    }
+    // The default seeds together exercise every kind of change (a single rerun seed need not).
+    if (!process.env.QUIRE_SEED) for (const type of ['space.renamed', 'page.created', 'page.renamed', 'page.moved', 'page.trashed', 'page.restored', 'page.deleted', 'page.updated']) {
+      expect(typesSeen.has(type), `seeds ${seeds.join(',')}: no ${type}`).toBe(true);
     }
   });
 

@@ -8,8 +8,8 @@
  * - setAside moves refused rows into 'custom' under `set-aside:<key>` (readable with `setAsideRows`).
  * - compaction (compaction.ts) merges a document's rows once it holds more than COMPACT_ABOVE_ROWS.
  *
- * Connections: one per document, cached. When another tab deletes or upgrades a database (`versionchange`) or
- * the browser closes it (`close`), we close and forget it so the other side is never blocked by us; the next
+ * Connections: one per document, cached (connections.ts). When another tab deletes or upgrades a database or the
+ * browser closes it, we close and forget the connection so the other side is never blocked by us; the next
  * operation on that document opens it again. After a deletion elsewhere that means: `load` returns [] and
  * `save` creates a fresh database holding only what is saved from then on. We do not refuse those saves: this
  * layer cannot tell "page deleted forever" from "storage cleared", and refusing would lose the edit either way.
@@ -17,10 +17,11 @@
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
-import { COMPACT_ABOVE_ROWS, mergeChecked } from './compaction.ts';
+import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
+import type { CompactionOutcome } from './compaction.ts';
+import { DocConnections, MISSING } from './connections.ts';
 import { toPersistenceError } from './idbErrors.ts';
-import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess, openDocDb, runTransaction } from './idb.ts';
-import type { Fail, OpenedDb } from './idb.ts';
+import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
 
 /** Key of the secrets object in the space document's 'custom' store. */
@@ -57,33 +58,18 @@ export interface SetAsideRow {
   readonly setAsideAt: number;
 }
 
-export type CompactionOutcome =
-  | { readonly kind: 'compacted'; readonly merged: number }
-  | { readonly kind: 'not-needed'; readonly rows: number }
-  /** A row in the range does not merge cleanly, or the merge would be too large a row: nothing was changed. */
-  | { readonly kind: 'skipped'; readonly reason: 'corrupt' | 'too-large'; readonly rows: number; readonly error: unknown }
-  /** This instance has not loaded (or created) the document: it does not compact rows it has not seen vetted. */
-  | { readonly kind: 'not-loaded' };
-
-interface Connection {
-  readonly opened: Promise<OpenedDb | null>;
-}
-
 interface StoredSetAside {
   key: RowKey;
   value: unknown;
   setAsideAt: number;
 }
 
-/** Returned by `transact` when the document has no database and the operation must not create one. */
-const MISSING = Symbol('missing database');
-
 export class IndexedDbLayer implements PersistenceLayer {
   readonly direction = 'one-way' as const;
   readonly name: string;
   readonly compactAboveRows: number;
   private readonly options: IndexedDbLayerOptions;
-  private readonly connections = new Map<DocId, Connection>();
+  private readonly connections: DocConnections;
   /**
    * Rows per document as far as this instance knows, present ONLY for documents it may compact: those whose
    * first `load` completed here (the core's guard saw their rows) or whose database this instance created (every
@@ -106,6 +92,20 @@ export class IndexedDbLayer implements PersistenceLayer {
     this.name = options.name ?? 'indexeddb';
     this.compactAboveRows = options.compactAboveRows ?? COMPACT_ABOVE_ROWS;
     if (options.onError) this.errorListeners.add(options.onError);
+    this.connections = new DocConnections(
+      {
+        factory: () => this.factory(),
+        dbName: (docId) => pageDbName(this.spaceId, docId),
+        created: (docId) => {
+          // Every row of a database we created is one the core saved through us: it may be compacted.
+          this.rowCounts.set(docId, 0);
+          this.compactionBlocked.delete(docId);
+        },
+        // We no longer know what the database holds; compaction waits for the next load (or a database we create).
+        lost: (docId) => this.forget(docId),
+      },
+      options.durability,
+    );
   }
 
   /** Failures of background work (compaction). Returns an unsubscribe function. */
@@ -116,7 +116,7 @@ export class IndexedDbLayer implements PersistenceLayer {
 
   load(docId: DocId): Promise<StoredRow[]> {
     return this.op(docId, async () => {
-      const rows = await this.transact(docId, false, [UPDATES_STORE], 'readonly', (tx) => {
+      const rows = await this.connections.transact(docId, false, [UPDATES_STORE], 'readonly', (tx) => {
         const store = tx.objectStore(UPDATES_STORE);
         // Both requests in one transaction: keys and values describe the same rows.
         const keys = store.getAllKeys();
@@ -142,7 +142,7 @@ export class IndexedDbLayer implements PersistenceLayer {
     // Copy now: the caller may reuse its buffer, and what is stored must be what was given.
     const bytes = update.slice();
     return this.op(docId, async () => {
-      await this.transact(docId, true, [UPDATES_STORE], 'readwrite', (tx) => {
+      await this.connections.transact(docId, true, [UPDATES_STORE], 'readwrite', (tx) => {
         tx.objectStore(UPDATES_STORE).add(bytes);
         return () => this.counted(docId, 1);
       });
@@ -155,7 +155,7 @@ export class IndexedDbLayer implements PersistenceLayer {
       if (keys.length === 0) return;
       const setAsideAt = Date.now();
       // One transaction: a row is either still in 'updates' or already in 'custom', never in neither.
-      await this.transact(docId, false, [UPDATES_STORE, CUSTOM_STORE], 'readwrite', (tx, fail) => {
+      await this.connections.transact(docId, false, [UPDATES_STORE, CUSTOM_STORE], 'readwrite', (tx, fail) => {
         const updates = tx.objectStore(UPDATES_STORE);
         const custom = tx.objectStore(CUSTOM_STORE);
         let moved = 0;
@@ -179,7 +179,7 @@ export class IndexedDbLayer implements PersistenceLayer {
   /** Rows set aside for a document, in the order of their former keys (repair tools, export, tests). */
   setAsideRows(docId: DocId): Promise<SetAsideRow[]> {
     return this.op(docId, async () => {
-      const rows = await this.transact(docId, false, [CUSTOM_STORE], 'readonly', (tx) => {
+      const rows = await this.connections.transact(docId, false, [CUSTOM_STORE], 'readonly', (tx) => {
         const range = IDBKeyRange.bound(SET_ASIDE_PREFIX, `${SET_ASIDE_PREFIX}\uffff`);
         const request = tx.objectStore(CUSTOM_STORE).getAll(range);
         return () =>
@@ -198,7 +198,7 @@ export class IndexedDbLayer implements PersistenceLayer {
   deleteDoc(docId: DocId): Promise<void> {
     return this.op(docId, async () => {
       // Close our own connection first, or our cached connection would block our own delete.
-      await this.disconnect(docId);
+      await this.connections.disconnect(docId);
       this.forget(docId);
       await deleteDatabase(this.factory(), pageDbName(this.spaceId, docId), this.graceMs());
     });
@@ -210,7 +210,7 @@ export class IndexedDbLayer implements PersistenceLayer {
 
   loadSecrets(): Promise<Secrets> {
     return this.op(SPACE_DOC_ID, async () => {
-      const secrets = await this.transact(SPACE_DOC_ID, false, [CUSTOM_STORE], 'readonly', (tx) => {
+      const secrets = await this.connections.transact(SPACE_DOC_ID, false, [CUSTOM_STORE], 'readonly', (tx) => {
         const request = tx.objectStore(CUSTOM_STORE).get(SECRETS_KEY);
         return () => parseSecrets(request.result);
       });
@@ -222,7 +222,7 @@ export class IndexedDbLayer implements PersistenceLayer {
     return this.op(SPACE_DOC_ID, async () => {
       const given = parseSecrets(secrets, ErrorCode.InvalidOperation);
       // Read and write in one transaction, so two concurrent merges cannot drop each other's keys.
-      await this.transact(SPACE_DOC_ID, true, [CUSTOM_STORE], 'readwrite', (tx, fail) => {
+      await this.connections.transact(SPACE_DOC_ID, true, [CUSTOM_STORE], 'readwrite', (tx, fail) => {
         const custom = tx.objectStore(CUSTOM_STORE);
         onSuccess(custom.get(SECRETS_KEY), fail, (stored) => {
           custom.put({ ...parseSecrets(stored), ...given }, SECRETS_KEY);
@@ -242,7 +242,7 @@ export class IndexedDbLayer implements PersistenceLayer {
     this.closed = true;
     return (async () => {
       await this.drain();
-      await this.disconnectAll();
+      await this.connections.disconnectAll();
       const factory = this.factory();
       const names = await this.databaseNames();
       const results = await Promise.allSettled(names.map(([name]) => deleteDatabase(factory, name, this.graceMs())));
@@ -256,7 +256,7 @@ export class IndexedDbLayer implements PersistenceLayer {
   async close(): Promise<void> {
     this.closed = true;
     await this.drain();
-    await this.disconnectAll();
+    await this.connections.disconnectAll();
   }
 
   // ---- internals ----
@@ -317,83 +317,6 @@ export class IndexedDbLayer implements PersistenceLayer {
     return found;
   }
 
-  /** The cached connection of a document, opened if needed; null when it has no database and `create` is false. */
-  private async connection(docId: DocId, create: boolean): Promise<IDBDatabase | null> {
-    for (;;) {
-      const cached = this.connections.get(docId);
-      if (!cached) break;
-      const opened = await cached.opened;
-      if (opened) return opened.db;
-      if (!create) return null;
-      // That open found no database; our `create` open replaces it (the entry was already dropped), unless a
-      // concurrent caller got there first, whose entry the loop picks up.
-    }
-    const name = pageDbName(this.spaceId, docId);
-    const entry: Connection = {
-      opened: openDocDb(this.factory(), name, create, () => {
-        // Lost from outside (deleted, upgraded, closed by the browser): forget it; the next operation reopens.
-        if (this.connections.get(docId) === entry) this.connections.delete(docId);
-        this.forget(docId);
-      }),
-    };
-    this.connections.set(docId, entry);
-    const drop = () => {
-      if (this.connections.get(docId) === entry) this.connections.delete(docId);
-    };
-    void entry.opened.then((opened) => {
-      if (!opened) return drop();
-      if (opened.created) {
-        // Every row of a database we created is one the core saved through us: it may be compacted.
-        this.rowCounts.set(docId, 0);
-        this.compactionBlocked.delete(docId);
-      }
-    }, drop);
-    const opened = await entry.opened;
-    return opened ? opened.db : null;
-  }
-
-  /**
-   * Runs one transaction on a document's database. When the cached connection turns out to be closed (it was
-   * lost between the lookup and now), it is dropped and the transaction retried once on a fresh connection:
-   * nothing was written, so the retry is safe.
-   */
-  private async transact<T>(
-    docId: DocId,
-    create: boolean,
-    stores: string[],
-    mode: IDBTransactionMode,
-    body: (tx: IDBTransaction, fail: Fail) => () => T,
-  ): Promise<T | typeof MISSING> {
-    for (let attempt = 0; ; attempt++) {
-      const db = await this.connection(docId, create);
-      if (!db) return MISSING;
-      let tx: IDBTransaction;
-      try {
-        const durability = mode === 'readwrite' ? this.options.durability : undefined;
-        tx = durability ? db.transaction(stores, mode, { durability }) : db.transaction(stores, mode);
-      } catch (e) {
-        if (attempt === 0 && (e as { name?: unknown } | null)?.name === 'InvalidStateError') {
-          await this.disconnect(docId);
-          continue;
-        }
-        throw e;
-      }
-      return runTransaction(tx, body);
-    }
-  }
-
-  private async disconnect(docId: DocId): Promise<void> {
-    const cached = this.connections.get(docId);
-    if (!cached) return;
-    this.connections.delete(docId);
-    const opened = await cached.opened.catch(() => null);
-    opened?.db.close();
-  }
-
-  private async disconnectAll(): Promise<void> {
-    await Promise.all([...this.connections.keys()].map((docId) => this.disconnect(docId)));
-  }
-
   /** Forgets what this instance knew about a document's rows: it no longer knows what the database holds. */
   private forget(docId: DocId): void {
     this.rowCounts.delete(docId);
@@ -432,39 +355,15 @@ export class IndexedDbLayer implements PersistenceLayer {
     );
   }
 
-  /**
-   * Replaces all rows of a document by their validated merge when it has more than `above` rows, in ONE readwrite
-   * transaction: read keys and values, merge and check (compaction.ts), delete exactly the key range that was read
-   * and add the merged row. Writes from this or another tab queue behind the transaction (same store), so a save
-   * racing the compaction either was read and merged, or lands after it with a higher key: never lost.
-   */
+  /** Runs compactInTransaction (compaction.ts) on a document this instance may compact, and books the result. */
   private async compactRows(docId: DocId, above: number): Promise<CompactionOutcome> {
     if (!this.rowCounts.has(docId)) return { kind: 'not-loaded' };
     this.compacting.add(docId);
     try {
-      const outcome = await this.transact(docId, false, [UPDATES_STORE], 'readwrite', (tx, fail) => {
-        const store = tx.objectStore(UPDATES_STORE);
-        const keysRequest = store.getAllKeys();
-        let outcome: CompactionOutcome = { kind: 'not-needed', rows: 0 };
-        let rowsAfter = 0;
-        onSuccess(store.getAll(), fail, (values) => {
-          const keys = keysRequest.result;
-          rowsAfter = keys.length;
-          if (keys.length <= above) {
-            outcome = { kind: 'not-needed', rows: keys.length };
-            return;
-          }
-          const check = mergeChecked(values);
-          if (!check.ok) {
-            outcome = { kind: 'skipped', reason: check.reason, rows: keys.length, error: check.error };
-            return;
-          }
-          store.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
-          store.add(check.merged);
-          rowsAfter = 1;
-          outcome = { kind: 'compacted', merged: keys.length };
-        });
+      const outcome = await this.connections.transact(docId, false, [UPDATES_STORE], 'readwrite', (tx, fail) => {
+        const result = compactInTransaction(tx.objectStore(UPDATES_STORE), fail, above);
         return () => {
+          const { outcome, rowsAfter } = result();
           // Exact at this point; saves committed after this transaction are counted by their own completion.
           if (this.rowCounts.has(docId)) this.rowCounts.set(docId, rowsAfter);
           if (outcome.kind === 'skipped') this.compactionBlocked.add(docId);

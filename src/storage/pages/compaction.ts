@@ -9,7 +9,8 @@
  */
 import * as Y from 'yjs';
 import { MAX_UPDATE_BYTES } from '../../core/guard/UpdateGuard.ts';
-import { asBytes } from './idb.ts';
+import { asBytes, onSuccess } from './idb.ts';
+import type { Fail } from './idb.ts';
 
 /** A document is compacted once it holds MORE than this many rows (bounds rows per document at quiescence). */
 export const COMPACT_ABOVE_ROWS = 500;
@@ -61,4 +62,43 @@ export function mergeChecked(values: readonly unknown[], maxBytes = MAX_MERGED_R
   } catch (error) {
     return { ok: false, reason: 'corrupt', error };
   }
+}
+
+export type CompactionOutcome =
+  | { readonly kind: 'compacted'; readonly merged: number }
+  | { readonly kind: 'not-needed'; readonly rows: number }
+  /** A row in the range does not merge cleanly, or the merge would be too large a row: nothing was changed. */
+  | { readonly kind: 'skipped'; readonly reason: 'corrupt' | 'too-large'; readonly rows: number; readonly error: unknown }
+  /** This instance has not loaded (or created) the document: it does not compact rows it has not seen vetted. */
+  | { readonly kind: 'not-loaded' };
+
+/**
+ * Replaces all rows of 'updates' by their checked merge when there are more than `above`, inside the caller's ONE
+ * readwrite transaction: read keys and values, merge and check, delete exactly the key range that was read and add
+ * the merged row. Writes from this or another tab queue behind the transaction (same store), so a save racing
+ * the compaction either was read and merged, or lands after it with a higher key: never lost. Returns a function
+ * to read once the transaction completed.
+ */
+export function compactInTransaction(store: IDBObjectStore, fail: Fail, above: number): () => { outcome: CompactionOutcome; rowsAfter: number } {
+  const keysRequest = store.getAllKeys();
+  let outcome: CompactionOutcome = { kind: 'not-needed', rows: 0 };
+  let rowsAfter = 0;
+  onSuccess(store.getAll(), fail, (values) => {
+    const keys = keysRequest.result;
+    rowsAfter = keys.length;
+    if (keys.length <= above) {
+      outcome = { kind: 'not-needed', rows: keys.length };
+      return;
+    }
+    const check = mergeChecked(values);
+    if (!check.ok) {
+      outcome = { kind: 'skipped', reason: check.reason, rows: keys.length, error: check.error };
+      return;
+    }
+    store.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
+    store.add(check.merged);
+    rowsAfter = 1;
+    outcome = { kind: 'compacted', merged: keys.length };
+  });
+  return () => ({ outcome, rowsAfter });
 }
