@@ -365,8 +365,10 @@ interface Coverage {
   refusedMoves: number;
   restarts: number;
   deletes: number;
+  /** Page contents compared after healing were not all empty. */
+  contents: number;
 }
-const coverage: Coverage = { runs: 0, cycles: 0, orphans: 0, ties: 0, refusedMoves: 0, restarts: 0, deletes: 0 };
+const coverage: Coverage = { runs: 0, cycles: 0, orphans: 0, ties: 0, refusedMoves: 0, restarts: 0, deletes: 0, contents: 0 };
 
 /** Notes which rules the current state of a replica exercises. */
 function observeRules(r: Replica, seen: Set<keyof Coverage>): void {
@@ -465,13 +467,14 @@ export function runScenario(seed: number, steps = STEPS): void {
     Y.applyUpdate(fresh, Y.encodeStateAsUpdate(r.space.doc));
     expect(new Space(fresh, { id: 'fuzz' }).listPages(), `replica ${r.index} reloaded`).toEqual(expectedPages);
   }
+  for (const page of expectedPages) {
+    const content = world.pageDoc(first, page.id).getXmlFragment('default').toJSON();
+    if (content.length > 0) seen.add('contents');
+    for (const r of rest) expect(world.pageDoc(r, page.id).getXmlFragment('default').toJSON(), `replica ${r.index} content of ${page.id}`).toBe(content);
+  }
   coverage.runs++;
   for (const r of world.replicas) observeRules(r, seen);
   for (const key of seen) coverage[key]++;
-  for (const page of expectedPages) {
-    const content = world.pageDoc(first, page.id).getXmlFragment('default').toJSON();
-    for (const r of rest) expect(world.pageDoc(r, page.id).getXmlFragment('default').toJSON(), `replica ${r.index} content of ${page.id}`).toBe(content);
-  }
 }
 
 function runSeeds(seeds: readonly number[]): void {
@@ -501,7 +504,7 @@ describe('convergence fuzz', () => {
   it('exercised every rule in a fair share of runs', () => {
     console.log('convergence fuzz coverage (runs in which it happened):', coverage);
     expect(coverage.runs).toBe(runs);
-    for (const key of ['cycles', 'orphans', 'ties', 'refusedMoves', 'restarts', 'deletes'] as const) {
+    for (const key of ['cycles', 'orphans', 'ties', 'refusedMoves', 'restarts', 'deletes', 'contents'] as const) {
       expect(coverage[key], key).toBeGreaterThanOrEqual(Math.floor(runs / 50));
     }
   });

@@ -204,6 +204,10 @@ export class IndexedDbLayer implements PersistenceLayer {
     });
   }
 
+  /**
+   * Every document of this space that has a database (sorted), read from `indexedDB.databases()` without opening
+   * any: that includes the space document once secrets were saved, and a document whose rows were all set aside.
+   */
   listDocs(): Promise<DocId[]> {
     return this.op(undefined, async () => (await this.databaseNames()).map(([, docId]) => docId).sort());
   }
@@ -237,6 +241,10 @@ export class IndexedDbLayer implements PersistenceLayer {
     return this.op(docId, () => this.compactRows(docId, 1));
   }
 
+  /**
+   * Deletes every page database of this space (in parallel), after pending operations settled. The layer is closed
+   * whatever happens; a deletion blocked by another tab rejects (see deleteDatabase) and completes when it closes.
+   */
   destroy(): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError());
     this.closed = true;

@@ -1,0 +1,42 @@
+/**
+ * A two-way layer for tests: stores like MemoryLayer and lets the test deliver "remote" updates, as the
+ * relay or another tab would. It records what it was asked to follow.
+ */
+import { MemoryLayer, MemoryStore } from '../persistence/MemoryLayer.ts';
+import type { DocId, IncomingUpdate, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { PersistenceError } from '../errors.ts';
+
+export class ScriptedTwoWayLayer extends MemoryLayer implements TwoWayLayer {
+  declare readonly direction: 'two-way';
+  readonly followed = new Map<DocId, Uint8Array>();
+  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
+  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+
+  constructor(spaceId: string, store = new MemoryStore(), name = 'two-way') {
+    super(spaceId, store, name);
+    (this as { direction: string }).direction = 'two-way';
+  }
+
+  subscribe(listener: (u: IncomingUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  onError(listener: (e: PersistenceError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+  follow(docId: DocId, stateVector: Uint8Array): void {
+    this.followed.set(docId, stateVector);
+  }
+  unfollow(docId: DocId): void {
+    this.followed.delete(docId);
+  }
+  /** Simulates an update arriving from the far side. */
+  deliver(docId: DocId, update: Uint8Array): void {
+    for (const l of this.listeners) l({ docId, update });
+  }
+  /** Simulates a failure outside any call (the connection dropped). */
+  fail(error: PersistenceError): void {
+    for (const l of this.errorListeners) l(error);
+  }
+}
