@@ -20,7 +20,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
+      // Yjs's shared types stringify to their content but do not declare toString in their typings.
+      '@typescript-eslint/no-base-to-string': ['error', { ignoredTypeNames: ['YText', 'YXmlText', 'YXmlFragment', 'YXmlElement', 'Error', 'RegExp', 'URL'] }],
     },
+  },
+  {
+    // The service worker has its own lib set (WebWorker, no DOM).
+    files: ['src/sw/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: './tsconfig.sw.json', tsconfigRootDir: import.meta.dirname } },
   },
   {
     files: ['**/*.mjs', '**/*.js'],
@@ -29,6 +36,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts', 'src/core/testing/**'],
     rules: {
       'no-restricted-globals': ['error', ...HOST_GLOBALS],
       'no-restricted-imports': ['error', {

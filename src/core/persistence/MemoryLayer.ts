@@ -28,7 +28,7 @@ export class MemoryStore {
 }
 
 export class MemoryLayer implements PersistenceLayer {
-  readonly direction = 'one-way' as const;
+  readonly direction: PersistenceLayer['direction'] = 'one-way';
   private closed = false;
 
   constructor(
@@ -112,6 +112,6 @@ function run<T>(body: () => T): Promise<T> {
   try {
     return Promise.resolve(body());
   } catch (e) {
-    return Promise.reject(e as Error);
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
 }

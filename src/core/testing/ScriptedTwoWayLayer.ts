@@ -7,14 +7,13 @@ import type { DocId, IncomingUpdate, TwoWayLayer } from '../persistence/Persiste
 import type { PersistenceError } from '../errors.ts';
 
 export class ScriptedTwoWayLayer extends MemoryLayer implements TwoWayLayer {
-  declare readonly direction: 'two-way';
+  override readonly direction = 'two-way' as const;
   readonly followed = new Map<DocId, Uint8Array>();
   private readonly listeners = new Set<(u: IncomingUpdate) => void>();
   private readonly errorListeners = new Set<(e: PersistenceError) => void>();
 
   constructor(spaceId: string, store = new MemoryStore(), name = 'two-way') {
     super(spaceId, store, name);
-    (this as { direction: string }).direction = 'two-way';
   }
 
   subscribe(listener: (u: IncomingUpdate) => void): () => void {

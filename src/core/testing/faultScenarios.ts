@@ -11,7 +11,7 @@
  * injected into IDBObjectStore itself in src/storage.
  */
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { FaultMode } from '../persistence/FaultyLayer.ts';
 import type { LayerFactory } from '../persistence/PersistenceLayer.ts';
 import { SpaceManager } from '../manager/SpaceManager.ts';
@@ -236,7 +236,7 @@ export async function runWithFault(storage: StorageUnderTest, scenario: Scenario
     });
   } catch (e) {
     // Creating the space itself may be refused (its first write failed): nothing was acknowledged.
-    if (run.states.length > 0) throw new Error(`${where}: the scenario threw after its first step: ${String(e)}`);
+    if (run.states.length > 0) throw new Error(`${where}: the scenario threw after its first step: ${String(e)}`, { cause: e });
   }
   const injected = fault.injected();
   if (mode === 'once' && run.states.length > 0) {
