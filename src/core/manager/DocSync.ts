@@ -167,15 +167,16 @@ export class DocSync {
     if (this.closed) return;
     const job = o.take();
     if (!job) return;
+    const ticket = this.opts.status.ticket();
     o.layer.save(this.docId, job.bytes).then(
-      () => this.onSaved(o),
+      () => this.onSaved(o, ticket),
       (e: unknown) => this.onFailed(o, job.batch, asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: o.layer.name, docId: this.docId })),
     );
   }
 
-  private onSaved(o: Outbox): void {
+  private onSaved(o: Outbox, ticket: number): void {
     o.acknowledged();
-    this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey);
+    this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey, ticket);
     this.changed();
     this.settleWaiters();
     if (o.queue.length > 0) this.schedule(this.opts.coalesceMs);

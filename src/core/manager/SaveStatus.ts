@@ -6,7 +6,8 @@
  * Errors are reported once per failing streak of a layer (the first failure), not once per retry, so the
  * user sees one message with a way forward, and `recovered` when the backlog was written after all. A
  * streak is tracked per (layer, document): a layer is failing while any of its documents is, so a write
- * that started before a failure and succeeds after it does not end the streak of the others.
+ * that started before a failure and succeeds after it does not end the streak of the others. Writes carry
+ * a ticket taken when they start: only a success that started after the failure ends its streak.
  */
 import type { QuireError } from '../errors.ts';
 
@@ -34,7 +35,8 @@ export type StatusEvent =
   | { type: 'recovered'; layer: string };
 
 export class SaveStatus {
-  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; failing: Set<string>; error: QuireError | null }>();
+  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; failing: Map<string, number>; error: QuireError | null }>();
+  private tickets = 0;
   private lastError: QuireError | null = null;
   private readonly listeners = new Set<(s: StatusSnapshot) => void>();
   private readonly eventListeners = new Set<(e: StatusEvent) => void>();
@@ -42,7 +44,7 @@ export class SaveStatus {
   readonly errors: QuireError[] = [];
 
   addLayer(name: string, direction: 'one-way' | 'two-way'): void {
-    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), failing: new Set(), error: null });
+    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), failing: new Map(), error: null });
   }
 
   /** Sets the number of updates `layer` has not acknowledged for document `key`. */
@@ -58,16 +60,27 @@ export class SaveStatus {
   layerFailed(layer: string, error: QuireError, key: string, docId: string | null = null): void {
     const l = this.layers.get(layer);
     if (!l) return this.report({ type: 'error', error, layer, docId });
-    l.failing.add(key);
+    l.failing.set(key, ++this.tickets);
     if (l.error) return;
     l.error = error;
     this.report({ type: 'error', error, layer, docId });
   }
 
-  /** A write of `layer` for `key` succeeded: that key's streak ends; the layer recovers when none is left. */
-  layerRecovered(layer: string, key: string): void {
+  /** Taken when a write starts; handed to `layerRecovered` when it succeeds. */
+  ticket(): number {
+    return ++this.tickets;
+  }
+
+  /**
+   * A write of `layer` for `key` succeeded: that key's streak ends if the write started after the
+   * failure (`ticket`; omit it when the streak ends regardless, e.g. the document is gone). The layer
+   * recovers when no key is failing.
+   */
+  layerRecovered(layer: string, key: string, ticket = Infinity): void {
     const l = this.layers.get(layer);
     if (!l) return;
+    const failedAt = l.failing.get(key);
+    if (failedAt !== undefined && ticket < failedAt) return;
     l.failing.delete(key);
     if (!l.error || l.failing.size > 0) return;
     l.error = null;

@@ -47,9 +47,20 @@ export class SpaceHandle {
     private readonly opts: HandleOptions,
   ) {
     for (const l of layers) {
-      if (!isTwoWay(l)) continue;
-      this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
-      this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, `${id}/connection`)));
+      if (isTwoWay(l)) {
+        this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
+        this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, `${id}/connection`)));
+      } else if (l.onError) {
+        // Background work of a local store (compaction) failed: nothing was lost, but the user is told. For
+        // an open document it joins that document's failing streak, which its next good write ends.
+        this.unsubscribe.push(
+          l.onError((e) => {
+            const docId = e.docId;
+            if (docId !== undefined && this.syncOf(docId)) opts.status.layerFailed(l.name, e, `${id}/${docId}`, docId);
+            else opts.status.reportError(e, docId ?? null, l.name);
+          }),
+        );
+      }
     }
   }
 
@@ -166,10 +177,11 @@ export class SpaceHandle {
   private deleteDocs(layer: PersistenceLayer, ids: readonly string[], attempt = 0): Promise<void> {
     const key = `${this.id}/delete:${ids[0] ?? ''}`;
     this.opts.status.setPending(layer.name, key, ids.length);
+    const ticket = this.opts.status.ticket();
     return Promise.all(ids.map((id) => layer.deleteDoc(id))).then(
       () => {
         this.opts.status.setPending(layer.name, key, 0);
-        this.opts.status.layerRecovered(layer.name, key);
+        this.opts.status.layerRecovered(layer.name, key, ticket);
       },
       (e: unknown) => {
         const error = asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId: ids[0] });

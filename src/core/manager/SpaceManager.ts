@@ -46,7 +46,7 @@ export class SpaceManager {
     return layers;
   }
 
-  /** Creates a space and resolves once its first state is durable in every layer. */
+  /** Creates a space and resolves once its first state is durable in every layer; rejects otherwise. */
   async createSpace(init: { name: string; icon?: string | null; id?: string }): Promise<SpaceHandle> {
     const id = init.id ?? random.uuidv4();
     if (this.open.has(id)) throw new SpaceError(ErrorCode.InvalidOperation, `Space ${id} is already open`);
@@ -55,7 +55,12 @@ export class SpaceManager {
         await Promise.allSettled(layers.map((l) => l.close()));
         throw e;
       });
-      await handle.flush();
+      // A space is created only once it is durable. If its first write fails, nothing of it is kept
+      // running (no retries of a space the caller was told does not exist) and the error is the answer.
+      await handle.flush().catch(async (e: unknown) => {
+        await handle.abandon();
+        throw e;
+      });
       return handle;
     });
     return this.track(id, opening);

@@ -98,4 +98,7 @@ export class FaultyLayer implements PersistenceLayer {
   close(): Promise<void> {
     return this.inner.close();
   }
+  onError(listener: (error: PersistenceError) => void): () => void {
+    return this.inner.onError?.(listener) ?? (() => undefined);
+  }
 }

@@ -58,6 +58,12 @@ export interface PersistenceLayer {
   destroy(): Promise<void>;
   /** Releases resources. Pending operations settle first; later calls reject with code 'closed'. */
   close(): Promise<void>;
+
+  /**
+   * Failures of work the layer does on its own, outside any call (compaction of a store, a dropped
+   * connection). Optional for one-way layers; the manager reports them to the status API.
+   */
+  onError?(listener: (error: PersistenceError) => void): () => void;
 }
 
 /** A remote update delivered by a two-way layer. `update` is untrusted. */

@@ -6,10 +6,11 @@
  * document's own events, so remote updates, loads and local commands all take the same path; listeners get
  * the changes of each transaction, found by diffing page records before and after it.
  *
- * One write goes beyond what a command names: a move that opens a loop of raw parents whose break is shown
- * at the top level (rule 2) also writes that top-level placement into the record of the page it was shown
- * at. Without it the page would jump under the moved page the moment the loop disappears, and a later move
- * could close a loop again.
+ * One write goes beyond what a command names. When the page being moved (or restored to the top level) sits
+ * on a loop of raw parents that rule 2 broke at ANOTHER page, shown at the top level, the move also writes
+ * parent = null into that other page's record. Otherwise the move would dissolve the loop and that page
+ * would jump under the moved one; with it, what the user saw stays put, and a local command never closes a
+ * loop (the convergence fuzz checks this): loops only come from merging concurrent moves.
  */
 import * as Y from 'yjs';
 import { ErrorCode, SpaceError } from '../errors.ts';
@@ -454,7 +455,7 @@ export class Space {
     for (const { id, order } of rewrites) this.pageMap(id).set(PageField.order, order);
   }
 
-  /** Writes a move of `id` and pins at the top level the page that broke the loop the move opens. */
+  /** Writes a move of `id`; if `id` is on a loop broken at another page, pins that page at the top level. */
   private writeMove(id: string, parentId: string | null, order: string): void {
     const loop = this.tree.cycle(id);
     const stamp = this.nextStamp();

@@ -23,15 +23,13 @@ import type { RawPage } from '../space/schema.ts';
 import { mulberry32 } from './prng.ts';
 import type { Prng } from './prng.ts';
 
-// Test-only knobs. src/core bans host globals so that shipped code stays portable; this file only ever runs
-// under Vitest in Node.
-// eslint-disable-next-line no-restricted-globals
+// Test-only knobs (this file only ever runs under Vitest in Node).
 const ENV = process.env;
 const EXTENSIVE = ENV.EXTENSIVE === '1';
 /** Seeds in the default suite; every one is a full scenario with its own replicas. */
 const DEFAULT_RUNS = 500;
 /** Seeds with EXTENSIVE=1. */
-const EXTENSIVE_RUNS = 20_000;
+const EXTENSIVE_RUNS = 10_000;
 /** Seeds per test case: failures of a batch are reported together, by seed. */
 const BATCH = 50;
 /** Steps (commands and network events) per run. */
@@ -370,24 +368,43 @@ interface Coverage {
 }
 const coverage: Coverage = { runs: 0, cycles: 0, orphans: 0, ties: 0, refusedMoves: 0, restarts: 0, deletes: 0, contents: 0 };
 
-/** Notes which rules the current state of a replica exercises. */
-function observeRules(r: Replica, seen: Set<keyof Coverage>): void {
+function rawPages(r: Replica): Map<string, RawPage> {
   const raw = new Map<string, RawPage>();
   r.space.doc.getMap<unknown>(PAGES_MAP).forEach((value, id) => {
     const page = readRawPage(id, value);
     if (page) raw.set(id, page);
   });
+  return raw;
+}
+
+/** The loops of raw parents in a replica's document, each as its sorted member ids. */
+function rawLoops(r: Replica): Set<string> {
+  const raw = rawPages(r);
+  const loops = new Set<string>();
   for (const page of raw.values()) {
-    if (page.parent !== null && !raw.has(page.parent)) seen.add('orphans');
-    const visited = new Set<string>();
+    const path: string[] = [];
     for (let cur: string | null = page.id; cur !== null; cur = raw.get(cur)?.parent ?? null) {
-      if (visited.has(cur)) {
-        seen.add('cycles');
+      const at = path.indexOf(cur);
+      if (at >= 0) {
+        loops.add(path.slice(at).sort().join(','));
         break;
       }
-      visited.add(cur);
+      path.push(cur);
     }
   }
+  return loops;
+}
+
+/** A local command never closes a loop of raw parents: loops only come from merging concurrent moves. */
+function expectNoNewLoop(r: Replica, before: Set<string>, what: string): void {
+  for (const loop of rawLoops(r)) if (!before.has(loop)) throw new Error(`replica ${r.index}: ${what} closed the loop ${loop}`);
+}
+
+/** Notes which rules the current state of a replica exercises. */
+function observeRules(r: Replica, seen: Set<keyof Coverage>): void {
+  const raw = rawPages(r);
+  for (const page of raw.values()) if (page.parent !== null && !raw.has(page.parent)) seen.add('orphans');
+  if (rawLoops(r).size > 0) seen.add('cycles');
   const keys = new Set<string>();
   for (const p of r.space.listPages()) {
     const key = `${String(p.parentId)}\u0000${p.order}`;
@@ -414,7 +431,9 @@ function crossMoves(world: World, seen: Set<keyof Coverage>): void {
     for (const { m, id, parentId } of moves) {
       const expected = expectedMoveError(m.space, id, parentId);
       if (expected !== null) seen.add('refusedMoves');
+      const loops = rawLoops(m);
       attempt(() => m.space.movePage(id, parentId, rng.int(3)), expected, `cross move ${id} under ${parentId}`);
+      expectNoNewLoop(m, loops, `cross move ${id} under ${parentId}`);
     }
     return;
   }
@@ -438,7 +457,9 @@ export function runScenario(seed: number, steps = STEPS): void {
     const roll = rng.int(100);
     const r = rng.pick(world.replicas);
     if (roll < 55) {
+      const loops = rawLoops(r);
       randomCommand(world, r, seen);
+      expectNoNewLoop(r, loops, `step ${step}`);
     } else if (roll < 60) {
       crossMoves(world, seen);
     } else if (roll < 85) {

@@ -165,8 +165,9 @@ export const scenarios: Scenario[] = [
       const h = await m.createSpace({ id: SPACE_ID, name: 'Deleting' });
       const texts = new Map<string, Y.Doc>();
       await step(() => observeNow(h, texts));
-      for (const [id, parent] of [['a', null], ['b', 'a'], ['c', null]] as const) {
-        h.space.createPage({ id, title: id.toUpperCase(), parentId: parent });
+      // Tree changes in one synchronous run, so they land in storage together (between steps only).
+      for (const [id, parent] of [['a', null], ['b', 'a'], ['c', null]] as const) h.space.createPage({ id, title: id.toUpperCase(), parentId: parent });
+      for (const id of ['a', 'b', 'c']) {
         const page = await h.openPage(id);
         page.doc.getText('body').insert(0, `text of ${id}`);
         texts.set(id, page.doc);
@@ -201,6 +202,26 @@ export const scenarios: Scenario[] = [
     reloadFrom: (stores) => [stores.get('b')!.clean()],
   },
 ];
+
+/** Typing long enough to compact the store several times (run with a small compaction threshold). */
+export const compactionScenario: Scenario = {
+  name: 'compaction',
+  maxWrites: 400,
+  layers: (f) => [f],
+  async run(m, step) {
+    const h = await m.createSpace({ id: SPACE_ID, name: 'Compacting' });
+    await step(() => observeNow(h, new Map()));
+    const id = h.space.createPage({ id: 'long', title: 'Long' });
+    const page = await h.openPage(id);
+    const texts = new Map([[id, page.doc]]);
+    const body = page.doc.getText('body');
+    for (let i = 0; i < 48; i++) {
+      if (i % 7 === 6 && body.length > 2) body.delete(body.length - 2, 1);
+      else body.insert(body.length, String.fromCharCode(97 + (i % 26)));
+      await step(() => observeNow(h, texts));
+    }
+  },
+};
 
 const POLL_MS = 5;
 /** Bounds how long a run waits for the retries of 'once' mode to write the backlog. */
