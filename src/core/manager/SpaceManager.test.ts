@@ -201,4 +201,24 @@ describe('SpaceManager', () => {
     await m.closeSpace('s');
     expect((await new SpaceManager({ layers: [memory(store)] }).openSpace('s')).space.getPage('late')?.title).toBe('Late');
   });
+
+  it('bounds a load that never completes: a timeout error, and the space opens from the layers that answer', async () => {
+    const { FaultyLayer } = await import('../persistence/FaultyLayer.ts');
+    const store = new MemoryStore();
+    await (await new SpaceManager({ layers: [memory(store)] }).createSpace({ id: 's', name: 'Hang' })).close();
+    const hanging = () => new FaultyLayer(new MemoryLayer('s', new MemoryStore(), 'hangs'), { delay: () => new Promise<void>(() => undefined) });
+
+    const alone = new SpaceManager({ layers: [hanging], loadTimeoutMs: 50 });
+    const started = Date.now();
+    const e: unknown = await alone.openSpace('s').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PersistenceError);
+    expect((e as PersistenceError).code).toBe(ErrorCode.Timeout);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const mixed = new SpaceManager({ layers: [memory(store), hanging], loadTimeoutMs: 50 });
+    const h = await mixed.openSpace('s');
+    expect(h.space.meta().name).toBe('Hang');
+    expect(mixed.status.errors.map((x) => x.code)).toEqual([ErrorCode.Timeout]);
+    expect(mixed.status.snapshot().state).toBe('error');
+  });
 });

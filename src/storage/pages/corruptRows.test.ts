@@ -50,13 +50,18 @@ async function setup(text: string) {
   const m = new SpaceManager({ layers: [(id) => new IndexedDbLayer(id)], coalesceMs: 1 });
   const h = await m.createSpace({ id: spaceId, name: 'Corrupt rows' });
   h.space.createPage({ id: 'page', title: 'Page' });
-  const page = await h.openPage('page');
-  const body = page.doc.getText('body');
-  for (const ch of text) {
-    body.insert(body.length, ch);
-    await h.flush();
-  }
   await m.close();
+  // The page's rows come from a document with a fixed client id, one row per keystroke as typing with
+  // flushes would store them, so every seed corrupts the same bytes on every run.
+  const doc = new Y.Doc();
+  doc.clientID = 42;
+  const layer = new IndexedDbLayer(spaceId);
+  const rows: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => rows.push(u));
+  const body = doc.getText('body');
+  for (const ch of text) body.insert(body.length, ch);
+  for (const u of rows) await layer.save('page', u);
+  await layer.close();
   return spaceId;
 }
 

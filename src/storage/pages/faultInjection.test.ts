@@ -80,7 +80,7 @@ function idbStore(label: string): FaultyStore {
         },
         databases: () => real.databases(),
         cmp: (a: unknown, b: unknown) => real.cmp(a, b),
-      } as unknown as IDBFactory;
+      };
       return {
         factory: layerOf(factory),
         injected: () => plan.injected,
