@@ -3,7 +3,7 @@ import { expect, test } from './fixtures.ts';
 test('the built app serves its shell, opens IndexedDB and is controlled by the service worker', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Quire' })).toBeVisible();
-  await expect(page.getByRole('status', { name: 'Storage status' })).toHaveText('Local storage ready');
+  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
   await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated');
 });
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Packages src/core may import. Anything else is a review decision, not an accident. */
-const ALLOWED_PACKAGES = ['yjs', 'lib0', 'fractional-indexing', 'vitest'];
+const ALLOWED_PACKAGES = ['yjs', 'lib0', 'fractional-indexing'];
 const FORBIDDEN_DIRS = ['storage', 'sync', 'collections', 'ui', 'sw'];
 
 function walk(dir) {

@@ -38,7 +38,9 @@ export class LocalWorkspace {
     const db = await openQuireDatabase({ name: dbName, indexedDB });
     const manager = new SpaceManager({
       ...managerOptions,
-      layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB })],
+      // 'strict': a write is acknowledged only once the browser flushed it to disk, so "saved" also
+      // survives a power loss or an OS crash. Coalescing keeps this to a few transactions a second.
+      layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB, durability: 'strict' })],
     });
     return new LocalWorkspace(db, manager, new ProjectionWriter(db));
   }

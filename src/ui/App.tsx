@@ -1,23 +1,40 @@
-import { useEffect, useState } from 'react';
-import { openBrowserStatus, type BrowserStatus } from './browserStatus.ts';
+import { useState } from 'react';
+import { describeError } from './describeError.ts';
+import { NewSpaceDialog } from './NewSpaceDialog.tsx';
+import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
+import { SpaceList } from './SpaceList.tsx';
+import { useLocalWorkspace } from './useLocalWorkspace.ts';
 
-/** The shell of the app. The workspace UI (spaces, sidebar, editor) builds on this in the next issue. */
+/** The shell of the app. The workspace UI (sidebar, page tree, editor) builds on this in the next issue. */
 export function App() {
-  const [status, setStatus] = useState<BrowserStatus | null>(null);
-  useEffect(() => {
-    let live = true;
-    void openBrowserStatus().then((s) => live && setStatus(s));
-    return () => {
-      live = false;
-    };
-  }, []);
+  const state = useLocalWorkspace();
+  const [creating, setCreating] = useState(false);
+  if (state.status === 'opening') return <main className="shell"><p role="status">Opening your workspace…</p></main>;
+  if (state.status === 'failed') {
+    return (
+      <main className="shell">
+        <h1>Quire</h1>
+        <p role="alert">{describeError(state.error)}</p>
+      </main>
+    );
+  }
+  const { workspace, collections } = state;
   return (
     <main className="shell">
-      <h1>Quire</h1>
-      <p>A local-first workspace: your pages live on your device first.</p>
-      <p role="status" aria-label="Storage status">
-        {status === null ? 'Checking local storage…' : status.indexedDb ? 'Local storage ready' : 'Local storage is unavailable in this browser'}
-      </p>
+      <header className="shell-header">
+        <h1>Quire</h1>
+        <SaveStatusIndicator status={workspace.status} />
+      </header>
+      <button type="button" onClick={() => setCreating(true)}>New space</button>
+      <SpaceList collections={collections} />
+      {creating && (
+        <NewSpaceDialog
+          onCancel={() => setCreating(false)}
+          onCreate={async (name) => {
+            await workspace.createSpace({ name });
+          }}
+        />
+      )}
     </main>
   );
 }

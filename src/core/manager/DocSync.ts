@@ -5,9 +5,12 @@
  *
  * Coalescing and the loss window: updates are queued and written at most once per SAVE_COALESCE_MS per
  * layer (one merged row), or at once when MAX_COALESCED_BYTES are waiting or `flush()` is called (the UI
- * calls it on pagehide and before closing). So a crash of the tab can lose at most the last
- * SAVE_COALESCE_MS of typing plus one transaction, and only while the status says "Saving...": nothing
- * is ever shown as saved before its IndexedDB transaction completed.
+ * calls it on pagehide and before closing). So a crash of the tab loses at most the changes not yet
+ * acknowledged: normally the last SAVE_COALESCE_MS of typing plus the transaction in flight (when a write
+ * is already in flight, the next one starts after it completes, so the window is that write plus
+ * SAVE_COALESCE_MS plus its own transaction). While a layer is failing, queued changes wait in memory,
+ * unbounded, with the status showing the error. Either way nothing is ever shown as saved before its
+ * IndexedDB transaction completed.
  */
 import type * as Y from 'yjs';
 import { asPersistenceError, ErrorCode, PersistenceError, type QuireError } from '../errors.ts';

@@ -221,4 +221,23 @@ describe('SpaceManager', () => {
     expect(mixed.status.errors.map((x) => x.code)).toEqual([ErrorCode.Timeout]);
     expect(mixed.status.snapshot().state).toBe('error');
   });
+
+  it('writes nothing when a space and its pages are only opened (no content seeded, nothing duplicated)', async () => {
+    const { FaultyLayer } = await import('../persistence/FaultyLayer.ts');
+    const store = new MemoryStore();
+    const m = new SpaceManager({ layers: [memory(store)], ...fast });
+    const h = await m.createSpace({ id: 's', name: 'Quiet' });
+    const id = h.space.createPage({ title: 'P' });
+    (await h.openPage(id)).doc.getText('body').insert(0, 'once');
+    await m.close();
+    const counting = new FaultyLayer(new MemoryLayer('s', store));
+    const again = new SpaceManager({ layers: [() => counting], ...fast });
+    const r = await again.openSpace('s');
+    const page = await r.openPage(id);
+    await page.release();
+    await again.close();
+    expect(counting.writes).toBe(0);
+    const third = await new SpaceManager({ layers: [memory(store)] }).openSpace('s');
+    expect((await third.openPage(id)).doc.getText('body').toString()).toBe('once');
+  });
 });

@@ -87,6 +87,11 @@ export class SpaceManager {
     return opening;
   }
 
+  /** Ids of the spaces open (or opening). */
+  openSpaceIds(): string[] {
+    return [...this.open.keys()];
+  }
+
   isOpen(id: string): boolean {
     return this.open.has(id);
   }
