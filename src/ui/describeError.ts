@@ -2,7 +2,7 @@ import { ErrorCode, type QuireError } from '../core/errors.ts';
 
 /** A sentence with a way forward for each error code the user can meet. */
 export function describeError(e: QuireError | Error): string {
-  const code = 'code' in e ? (e as QuireError).code : null;
+  const code = 'code' in e ? (e).code : null;
   switch (code) {
     case ErrorCode.QuotaExceeded:
       return 'Not saved: this browser is out of storage space for Quire. Your edits are kept in memory; free some space (delete unused spaces or other sites\u2019 data) and they will be saved.';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { PersistenceError } from '../core/errors.ts';
+import type { PersistenceError } from '../core/errors.ts';
 import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
 import { PageCollections } from '../collections/index.ts';
 
