@@ -1,19 +1,10 @@
 /** The changes between two snapshots of one page's record (see PageChange in types.ts). */
+import { shallowEqual } from '../shallowEqual.ts';
 import type { PageChange, PageRecord } from './types.ts';
 
+/** Records hold only primitive fields, so field-by-field equality is shallow equality. */
 export function samePageRecord(a: PageRecord, b: PageRecord): boolean {
-  return (
-    a.id === b.id &&
-    a.parentId === b.parentId &&
-    a.order === b.order &&
-    a.title === b.title &&
-    a.icon === b.icon &&
-    a.createdAt === b.createdAt &&
-    a.updatedAt === b.updatedAt &&
-    a.trashed === b.trashed &&
-    a.inTrash === b.inTrash &&
-    a.trashedAt === b.trashedAt
-  );
+  return shallowEqual(a, b);
 }
 
 export function diffPage(id: string, before: PageRecord | undefined, after: PageRecord | undefined): PageChange[] {

@@ -15,13 +15,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ErrorCode, SpaceError } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 import { Space } from '../space/Space.ts';
 import type { PageChange, PageRecord } from '../space/Space.ts';
 import { PAGES_MAP, readRawPage } from '../space/schema.ts';
 import type { RawPage } from '../space/schema.ts';
 import { mulberry32 } from './prng.ts';
 import type { Prng } from './prng.ts';
+import { attempt, expectedMoveError, pickPage, randomTitle } from './spaceCommands.ts';
 
 // Test-only knobs (this file only ever runs under Vitest in Node).
 const ENV = process.env;
@@ -238,41 +239,6 @@ function reliableSync(from: Y.Doc, to: Y.Doc): void {
 }
 
 // ---- random commands
-
-function randomTitle(rng: Prng): string {
-  return rng.pick(['', 'Notes', 'Todo', 'Ideas', 'Plan', 'Log', 'Café', '日本']) + (rng.chance(0.5) ? String(rng.int(100)) : '');
-}
-
-/** A random known page id, sometimes an unknown one to exercise 'not-found'. */
-function pickPage(rng: Prng, space: Space): string {
-  const pages = space.listPages();
-  if (pages.length === 0 || rng.chance(0.03)) return 'unknown-page';
-  return rng.pick(pages).id;
-}
-
-/** Runs a command that may be refused; a refusal must be a SpaceError with the expected code. */
-function attempt(fn: () => void, expected: ErrorCode | null, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof SpaceError)) throw e;
-    if (e.code !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${e.code} (${e.message})`, { cause: e });
-    return;
-  }
-  if (expected !== null) throw new Error(`${what}: expected a SpaceError ${expected}, but it succeeded`);
-}
-
-function expectedMoveError(space: Space, id: string, parentId: string | null): ErrorCode | null {
-  const page = space.getPage(id);
-  if (!page) return ErrorCode.NotFound;
-  if (page.inTrash) return ErrorCode.InvalidOperation;
-  if (parentId === null) return null;
-  const parent = space.getPage(parentId);
-  if (!parent) return ErrorCode.NotFound;
-  if (parent.inTrash) return ErrorCode.InvalidOperation;
-  if (parentId === id || space.ancestors(parentId).some((a) => a.id === id)) return ErrorCode.InvalidOperation;
-  return null;
-}
 
 function editPage(rng: Prng, doc: Y.Doc): void {
   const fragment = doc.getXmlFragment('default');

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../core/testing/prng.ts';
 import * as Y from 'yjs';
 import { ErrorCode, PersistenceError, SpaceError } from '../../core/errors.ts';
 import { Space } from '../../core/space/Space.ts';
@@ -28,16 +29,9 @@ function counter(start: number): () => number {
   return () => ++t;
 }
 
-/** mulberry32: small, seedable, good enough to pick operations. */
+/** Seeded floats in [0, 1) from the core's mulberry32. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed).next;
 }
 
 async function pagesOf(db: QuireDatabase, spaceId: string): Promise<PageRow[]> {

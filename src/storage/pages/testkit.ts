@@ -3,6 +3,7 @@
  * playing "another tab"). Imported only by the tests of this folder.
  */
 import * as Y from 'yjs';
+import { mulberry32 } from '../../core/testing/prng.ts';
 import { CUSTOM_STORE, UPDATES_STORE } from './idb.ts';
 
 let spaces = 0;
@@ -113,14 +114,7 @@ export function docOf(updates: ReadonlyArray<Uint8Array | { update: Uint8Array }
   return doc;
 }
 
-/** mulberry32: a seeded PRNG so every random schedule can be replayed from its printed seed. */
+/** A seeded stream of floats in [0, 1) (core's mulberry32), so every random schedule can be replayed. */
 export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed).next;
 }

@@ -1,0 +1,336 @@
+/**
+ * A simulated network of replicas for fuzzing the real persistence path, and a manual clock to drive it.
+ *
+ * Each replica's SpaceManager gets, besides its local store, one `NetLayer` per open of a space: a two-way
+ * layer wired to one `SimNetwork`. A save to it is a message to the relay: it is acknowledged only when the
+ * network accepts it (`accept*`, in order per connection), and a crash of the replica (`crash`) loses what
+ * was not accepted yet. An accepted update is queued for every other connected replica, with seeded drops,
+ * duplicates, delays and reordering, and delivered by `tick` to the connections that follow that document.
+ * `follow(docId, sv)` answers with what the other replicas' current documents have beyond `sv`
+ * (Y.encodeStateAsUpdate(doc, sv)), over the same lossy network, so that a replica heals when it (re)opens a
+ * document. `load` answers, at random, nothing, a snapshot of the other replicas' current state, or a failure.
+ *
+ * Everything is driven by one Prng and the ManualClock: the same seed replays the same run.
+ */
+import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
+import { ErrorCode, PersistenceError } from '../errors.ts';
+import type { DocId, IncomingUpdate, LayerFactory, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { Prng } from './prng.ts';
+
+/** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
+export class ManualClock implements Clock {
+  private time = 0;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    if (typeof handle === 'number') this.timers.delete(handle);
+  }
+  /** Moves time forward by `ms`, running every timer that falls due (including those they set). */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let due: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = Math.max(this.time, due[1].at);
+      due[1].fn();
+    }
+    this.time = end;
+  }
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+}
+
+export interface SimNetworkOptions {
+  /** Chance that one recipient misses an accepted update. */
+  dropRate: number;
+  /** Chance that one recipient gets an accepted update twice. */
+  dupRate: number;
+  /** Greatest delay of a message, in ticks. */
+  maxDelay: number;
+  /** Chance that one answer to a follow is lost. */
+  followDropRate: number;
+  /** Chance that a load answers a snapshot of the other replicas' state (otherwise nothing). */
+  snapshotRate: number;
+  /** Chance that a load fails. */
+  loadFailRate: number;
+}
+
+export const DEFAULT_NETWORK: SimNetworkOptions = { dropRate: 0.15, dupRate: 0.1, maxDelay: 4, followDropRate: 0.1, snapshotRate: 0.3, loadFailRate: 0.05 };
+
+interface Message {
+  readonly to: NetLayer;
+  readonly docId: DocId;
+  readonly update: Uint8Array;
+  readonly at: number;
+}
+
+interface PendingSend {
+  readonly from: NetLayer;
+  readonly docId: DocId;
+  readonly update: Uint8Array;
+  readonly resolve: () => void;
+}
+
+export interface NetworkStats {
+  accepted: number;
+  dropped: number;
+  duplicated: number;
+  delivered: number;
+  /** Messages that reached a connection that did not follow the document (or was gone). */
+  missed: number;
+  followAnswers: number;
+  snapshots: number;
+  loadFailures: number;
+  /** Sends lost because their replica crashed before the network accepted them. */
+  lostInCrash: number;
+}
+
+export class SimNetwork {
+  private time = 0;
+  private inflight: Message[] = [];
+  private sends: PendingSend[] = [];
+  /** The current connection of each replica (absent while it is down). */
+  private readonly live = new Map<number, NetLayer>();
+  /** While true, loads answer a snapshot (a replica joining the space). */
+  joining = false;
+  readonly stats: NetworkStats = { accepted: 0, dropped: 0, duplicated: 0, delivered: 0, missed: 0, followAnswers: 0, snapshots: 0, loadFailures: 0, lostInCrash: 0 };
+
+  constructor(
+    private readonly rng: Prng,
+    /** The current document `docId` of a replica, if it has it open. */
+    private readonly docOf: (replica: number, docId: DocId) => Y.Doc | undefined,
+    private readonly opts: SimNetworkOptions = DEFAULT_NETWORK,
+  ) {}
+
+  /** The factory of a replica's network layer: a new connection per open of a space. */
+  factory(replica: number): LayerFactory {
+    return (spaceId) => {
+      const layer = new NetLayer(this, replica, spaceId);
+      this.live.set(replica, layer);
+      return layer;
+    };
+  }
+
+  get pendingSends(): number {
+    return this.sends.length;
+  }
+  get inflightMessages(): number {
+    return this.inflight.length;
+  }
+
+  // ---- called by the layers
+
+  submit(from: NetLayer, docId: DocId, update: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve) => this.sends.push({ from, docId, update: update.slice(), resolve }));
+  }
+
+  async load(layer: NetLayer, docId: DocId): Promise<StoredRow[]> {
+    await Promise.resolve();
+    if (!this.joining && this.rng.chance(this.opts.loadFailRate)) {
+      this.stats.loadFailures++;
+      throw new PersistenceError(ErrorCode.StorageUnavailable, `${layer.name}: injected load failure of ${docId}`, { layer: layer.name, docId });
+    }
+    if (!this.joining && !this.rng.chance(this.opts.snapshotRate)) return [];
+    const rows: StoredRow[] = [];
+    for (const [replica, other] of this.live) {
+      if (other === layer) continue;
+      const doc = this.docOf(replica, docId);
+      if (doc) rows.push({ key: rows.length, update: Y.encodeStateAsUpdate(doc) });
+    }
+    if (rows.length > 0) this.stats.snapshots++;
+    return rows;
+  }
+
+  follow(layer: NetLayer, docId: DocId, stateVector: Uint8Array): void {
+    for (const [replica, other] of this.live) {
+      if (other === layer || other.closed) continue;
+      const doc = this.docOf(replica, docId);
+      if (!doc) continue;
+      const diff = Y.encodeStateAsUpdate(doc, stateVector);
+      if (isEmptyUpdate(diff)) continue;
+      if (this.rng.chance(this.opts.followDropRate)) {
+        this.stats.dropped++;
+        continue;
+      }
+      this.stats.followAnswers++;
+      this.inflight.push({ to: layer, docId, update: diff, at: this.time + this.rng.int(this.opts.maxDelay + 1) });
+    }
+  }
+
+  closed(layer: NetLayer): void {
+    // A clean close settles what is pending first: the manager flushed before closing, so normally nothing is.
+    this.acceptWhere((s) => s.from === layer);
+    if (this.live.get(layer.replica) === layer) this.live.delete(layer.replica);
+  }
+
+  // ---- driven by the test
+
+  /** The replica's process died: its connection is gone, with every send the network had not accepted. */
+  crash(replica: number): void {
+    const layer = this.live.get(replica);
+    if (!layer) return;
+    const lost = this.sends.filter((s) => s.from === layer);
+    this.stats.lostInCrash += lost.length;
+    this.sends = this.sends.filter((s) => s.from !== layer);
+    layer.closed = true;
+    this.live.delete(replica);
+  }
+
+  /** Accepts the pending sends of one replica (all of them), in order. */
+  acceptAll(replica?: number): void {
+    this.acceptWhere((s) => replica === undefined || s.from.replica === replica);
+  }
+
+  /** Accepts a random prefix of the pending sends of each connection. */
+  acceptSome(): void {
+    const take = new Map<NetLayer, number>();
+    for (const s of this.sends) if (!take.has(s.from)) take.set(s.from, this.rng.int(4));
+    const chosen = new Set<PendingSend>();
+    for (const s of this.sends) {
+      const left = take.get(s.from)!;
+      if (left > 0) {
+        chosen.add(s);
+        take.set(s.from, left - 1);
+      } else take.set(s.from, 0);
+    }
+    this.acceptWhere((s) => chosen.has(s));
+  }
+
+  private acceptWhere(pred: (s: PendingSend) => boolean): void {
+    const accepted = this.sends.filter(pred);
+    this.sends = this.sends.filter((s) => !pred(s));
+    for (const s of accepted) {
+      this.stats.accepted++;
+      for (const to of this.live.values()) {
+        if (to === s.from || to.closed) continue;
+        if (this.rng.chance(this.opts.dropRate)) {
+          this.stats.dropped++;
+          continue;
+        }
+        const copies = this.rng.chance(this.opts.dupRate) ? 2 : 1;
+        if (copies === 2) this.stats.duplicated++;
+        for (let i = 0; i < copies; i++) this.inflight.push({ to, docId: s.docId, update: s.update, at: this.time + this.rng.int(this.opts.maxDelay + 1) });
+      }
+      s.resolve();
+    }
+  }
+
+  /** One tick of network time: up to `max` due messages are delivered, in random order. */
+  tick(max: number): void {
+    this.time++;
+    const due = this.inflight.filter((m) => m.at <= this.time);
+    if (due.length === 0) return;
+    const chosen: Message[] = [];
+    for (let i = 0; i < max && due.length > 0; i++) chosen.push(...due.splice(this.rng.int(due.length), 1));
+    const set = new Set(chosen);
+    this.inflight = this.inflight.filter((m) => !set.has(m));
+    for (const m of chosen) this.deliverOne(m);
+  }
+
+  /** Delivers every message in flight, losslessly, in order of sending (healing). */
+  deliverAll(): void {
+    const all = this.inflight;
+    this.inflight = [];
+    for (const m of all) this.deliverOne(m);
+  }
+
+  private deliverOne(m: Message): void {
+    if (m.to.deliver(m.docId, m.update)) this.stats.delivered++;
+    else this.stats.missed++;
+  }
+}
+
+/** A replica's connection to the SimNetwork for one open of a space. */
+export class NetLayer implements TwoWayLayer {
+  readonly direction = 'two-way' as const;
+  readonly name = 'net';
+  closed = false;
+  readonly followed = new Set<DocId>();
+  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
+  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+
+  constructor(
+    private readonly network: SimNetwork,
+    readonly replica: number,
+    readonly spaceId: string,
+  ) {}
+
+  private closedError(): PersistenceError {
+    return new PersistenceError(ErrorCode.Closed, `${this.name}: layer is closed`, { layer: this.name });
+  }
+
+  load(docId: DocId): Promise<StoredRow[]> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.network.load(this, docId);
+  }
+  save(docId: DocId, update: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    return this.network.submit(this, docId, update);
+  }
+  setAside(_docId: DocId, _keys: readonly RowKey[]): Promise<void> {
+    return Promise.resolve();
+  }
+  deleteDoc(_docId: DocId): Promise<void> {
+    return this.closed ? Promise.reject(this.closedError()) : Promise.resolve();
+  }
+  listDocs(): Promise<DocId[]> {
+    return Promise.resolve([]);
+  }
+  loadSecrets(): Promise<Secrets> {
+    return Promise.resolve({});
+  }
+  saveSecrets(_secrets: Secrets): Promise<void> {
+    return Promise.resolve();
+  }
+  destroy(): Promise<void> {
+    return this.close();
+  }
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.network.closed(this);
+      this.closed = true;
+    }
+    return Promise.resolve();
+  }
+  subscribe(listener: (incoming: IncomingUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  onError(listener: (error: PersistenceError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+  follow(docId: DocId, stateVector: Uint8Array): void {
+    if (this.closed) return;
+    this.followed.add(docId);
+    this.network.follow(this, docId, stateVector);
+  }
+  unfollow(docId: DocId): void {
+    this.followed.delete(docId);
+  }
+  /** An update arrives from the network; returns whether anyone here took it. */
+  deliver(docId: DocId, update: Uint8Array): boolean {
+    if (this.closed || !this.followed.has(docId)) return false;
+    for (const l of [...this.listeners]) l({ docId, update });
+    return true;
+  }
+}
+
+/** Whether an update carries nothing (no structs, no deletions). */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  return structs.length === 0 && ds.clients.size === 0;
+}
