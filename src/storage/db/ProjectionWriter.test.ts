@@ -31,7 +31,8 @@ function counter(start: number): () => number {
 
 /** Seeded floats in [0, 1) from the core's mulberry32. */
 function prng(seed: number): () => number {
-  return mulberry32(seed).next;
+  const rng = mulberry32(seed);
+  return () => rng.next();
 }
 
 async function pagesOf(db: QuireDatabase, spaceId: string): Promise<PageRow[]> {

@@ -116,5 +116,6 @@ export function docOf(updates: ReadonlyArray<Uint8Array | { update: Uint8Array }
 
 /** A seeded stream of floats in [0, 1) (core's mulberry32), so every random schedule can be replayed. */
 export function prng(seed: number): () => number {
-  return mulberry32(seed).next;
+  const rng = mulberry32(seed);
+  return () => rng.next();
 }
