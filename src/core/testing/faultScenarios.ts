@@ -295,6 +295,7 @@ export function runFaultScenarios(storage: StorageUnderTest, only: readonly Scen
             expect(k, `${scenario.name} still faults at write ${k}`).toBeLessThanOrEqual(scenario.maxWrites);
           }
           expect(k, 'at least one write was failed').toBeGreaterThan(1);
+          console.log(`fault injection: ${storage.name} / ${scenario.name} / ${mode}: ${k - 1} runs with a failed write, then one clean`);
         });
       }
     }
