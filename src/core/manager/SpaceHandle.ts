@@ -36,6 +36,8 @@ interface OpenDoc {
 export class SpaceHandle {
   private readonly pages = new Map<string, OpenDoc>();
   private readonly opening = new Map<string, Promise<OpenDoc>>();
+  /** Pages whose last handle was released and whose writes are being flushed before they are destroyed. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
@@ -100,6 +102,12 @@ export class SpaceHandle {
     if (!this.space.getPage(pageId)) throw new SpaceError(ErrorCode.NotFound, `No page ${pageId} in space ${this.id}`);
     let open = this.pages.get(pageId);
     if (!open) {
+      // A page reopened while its previous copy is still being flushed waits for it, so the new copy
+      // loads everything the old one wrote.
+      await this.closing.get(pageId)?.catch(() => undefined);
+      open = this.pages.get(pageId);
+    }
+    if (!open) {
       let pending = this.opening.get(pageId);
       if (!pending) {
         pending = openDoc(this.id, pageId, this.layers, this.opts).then(({ doc, sync }) => ({ doc, sync, refs: 0 }));
@@ -128,10 +136,23 @@ export class SpaceHandle {
         if (released) return;
         released = true;
         if (--o.refs > 0 || this.pages.get(pageId) !== o) return;
-        await o.sync.close();
-        if (o.refs === 0 && this.pages.get(pageId) === o) {
-          this.pages.delete(pageId);
-          o.doc.destroy();
+        // Leave the open set first: from now on no remote update is applied to this copy (a two-way layer
+        // delivers it again when the page is next followed), so nothing can arrive after the final flush
+        // and be thrown away with the copy.
+        this.pages.delete(pageId);
+        const closing = o.sync.close().then(
+          () => o.doc.destroy(),
+          (e: unknown) => {
+            // The final flush failed: keep the copy open (its writes are retried) rather than drop them.
+            if (!this.pages.has(pageId) && !this.closed) this.pages.set(pageId, o);
+            throw e;
+          },
+        );
+        this.closing.set(pageId, closing);
+        try {
+          await closing;
+        } finally {
+          if (this.closing.get(pageId) === closing) this.closing.delete(pageId);
         }
       },
     };
@@ -199,7 +220,7 @@ export class SpaceHandle {
 
   /** Writes everything pending for the space and its open pages; resolves when every layer acknowledged. */
   async flush(): Promise<void> {
-    await Promise.all([this.spaceSync.flush(), ...[...this.pages.values()].map((p) => p.sync.flush())]);
+    await Promise.all([this.spaceSync.flush(), ...[...this.pages.values()].map((p) => p.sync.flush()), ...this.closing.values()]);
   }
 
   /** Secrets merged across layers: the first layer (in priority order) holding a key wins. */

@@ -4,18 +4,23 @@
  * Each replica's SpaceManager gets, besides its local store, one `NetLayer` per open of a space: a two-way
  * layer wired to one `SimNetwork`. A save to it is a message to the relay: it is acknowledged only when the
  * network accepts it (`accept*`, in order per connection), and a crash of the replica (`crash`) loses what
- * was not accepted yet. An accepted update is queued for every other connected replica, with seeded drops,
- * duplicates, delays and reordering, and delivered by `tick` to the connections that follow that document.
- * `follow(docId, sv)` answers with what the other replicas' current documents have beyond `sv`
- * (Y.encodeStateAsUpdate(doc, sv)), over the same lossy network, so that a replica heals when it (re)opens a
- * document. `load` answers, at random, nothing, a snapshot of the other replicas' current state, or a failure.
+ * was not accepted yet. The relay keeps what it accepted (one document per docId, `relayDoc`) and queues it
+ * for every other connected replica, with seeded drops, duplicates, delays and reordering; `tick` delivers it
+ * to the connections that follow that document. `follow(docId, sv)` answers with what the relay and the
+ * other replicas' current documents have beyond `sv` (Y.encodeStateAsUpdate(doc, sv)), over the same lossy
+ * network, so that a replica heals when it (re)opens a document. `load` answers, at random, nothing, a
+ * snapshot of the relay's and the other replicas' current state, or a failure.
+ *
+ * `DeferredLayer` wraps a replica's local store so that its writes complete only when the test commits them,
+ * in order, the way IndexedDB transactions complete some time after they were started; a crash drops the
+ * writes not committed yet, so an edit that was not acknowledged may really be lost.
  *
  * Everything is driven by one Prng and the ManualClock: the same seed replays the same run.
  */
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import type { DocId, IncomingUpdate, LayerFactory, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { DocId, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { Prng } from './prng.ts';
 
 /** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
@@ -66,6 +71,11 @@ export interface SimNetworkOptions {
   snapshotRate: number;
   /** Chance that a load fails. */
   loadFailRate: number;
+  /**
+   * Follows and loads answer from the relay's store only, as a real relay does, instead of also from the
+   * other replicas' live documents (which lets the network heal what a replica holds but never sent).
+   */
+  relayOnly?: boolean;
 }
 
 export const DEFAULT_NETWORK: SimNetworkOptions = { dropRate: 0.15, dupRate: 0.1, maxDelay: 4, followDropRate: 0.1, snapshotRate: 0.3, loadFailRate: 0.05 };
@@ -104,6 +114,8 @@ export class SimNetwork {
   private sends: PendingSend[] = [];
   /** The current connection of each replica (absent while it is down). */
   private readonly live = new Map<number, NetLayer>();
+  /** What the relay accepted, per document: it survives every replica's crash. */
+  private readonly relay = new Map<DocId, Y.Doc>();
   /** While true, loads answer a snapshot (a replica joining the space). */
   joining = false;
   readonly stats: NetworkStats = { accepted: 0, dropped: 0, duplicated: 0, delivered: 0, missed: 0, followAnswers: 0, snapshots: 0, loadFailures: 0, lostInCrash: 0 };
@@ -122,6 +134,11 @@ export class SimNetwork {
       this.live.set(replica, layer);
       return layer;
     };
+  }
+
+  /** What the relay holds of a document (healing reads it). */
+  relayDoc(docId: DocId): Y.Doc | undefined {
+    return this.relay.get(docId);
   }
 
   get pendingSends(): number {
@@ -145,8 +162,10 @@ export class SimNetwork {
     }
     if (!this.joining && !this.rng.chance(this.opts.snapshotRate)) return [];
     const rows: StoredRow[] = [];
+    const stored = this.relay.get(docId);
+    if (stored) rows.push({ key: rows.length, update: Y.encodeStateAsUpdate(stored) });
     for (const [replica, other] of this.live) {
-      if (other === layer) continue;
+      if (other === layer || this.opts.relayOnly) continue;
       const doc = this.docOf(replica, docId);
       if (doc) rows.push({ key: rows.length, update: Y.encodeStateAsUpdate(doc) });
     }
@@ -155,9 +174,9 @@ export class SimNetwork {
   }
 
   follow(layer: NetLayer, docId: DocId, stateVector: Uint8Array): void {
-    for (const [replica, other] of this.live) {
-      if (other === layer || other.closed) continue;
-      const doc = this.docOf(replica, docId);
+    const peers = this.opts.relayOnly ? [] : [...this.live].filter(([, other]) => other !== layer && !other.closed);
+    const sources = [this.relay.get(docId), ...peers.map(([replica]) => this.docOf(replica, docId))];
+    for (const doc of sources) {
       if (!doc) continue;
       const diff = Y.encodeStateAsUpdate(doc, stateVector);
       if (isEmptyUpdate(diff)) continue;
@@ -214,6 +233,9 @@ export class SimNetwork {
     this.sends = this.sends.filter((s) => !pred(s));
     for (const s of accepted) {
       this.stats.accepted++;
+      let stored = this.relay.get(s.docId);
+      if (!stored) this.relay.set(s.docId, (stored = new Y.Doc({ guid: s.docId })));
+      Y.applyUpdate(stored, s.update);
       for (const to of this.live.values()) {
         if (to === s.from || to.closed) continue;
         if (this.rng.chance(this.opts.dropRate)) {
@@ -333,4 +355,73 @@ export class NetLayer implements TwoWayLayer {
 export function isEmptyUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
   return structs.length === 0 && ds.clients.size === 0;
+}
+
+/**
+ * A one-way layer whose writes (save, deleteDoc, setAside, saveSecrets) wait in one queue until `commit`
+ * runs them on the inner layer, in order; reads go straight to the inner layer (they see committed writes
+ * only). `crash()` drops the queue: those writes never happen and their promises never settle.
+ */
+export class DeferredLayer implements PersistenceLayer {
+  readonly direction: PersistenceLayer['direction'];
+  readonly name: string;
+  private queue: { run: () => Promise<void>; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Writes dropped by `crash`. */
+  lost = 0;
+
+  constructor(readonly inner: PersistenceLayer) {
+    this.direction = inner.direction;
+    this.name = inner.name;
+  }
+
+  get pendingWrites(): number {
+    return this.queue.length;
+  }
+
+  private write(run: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.queue.push({ run, resolve, reject }));
+  }
+
+  /** Runs the first `n` queued writes (all by default), in order. */
+  commit(n = Infinity): void {
+    for (const w of this.queue.splice(0, n)) w.run().then(w.resolve, w.reject);
+  }
+
+  /** The process died: queued writes are lost. */
+  crash(): void {
+    this.lost += this.queue.length;
+    this.queue = [];
+  }
+
+  load(docId: DocId): Promise<StoredRow[]> {
+    return this.inner.load(docId);
+  }
+  save(docId: DocId, update: Uint8Array): Promise<void> {
+    const bytes = update.slice();
+    return this.write(() => this.inner.save(docId, bytes));
+  }
+  setAside(docId: DocId, keys: readonly RowKey[]): Promise<void> {
+    return this.write(() => this.inner.setAside(docId, keys));
+  }
+  deleteDoc(docId: DocId): Promise<void> {
+    return this.write(() => this.inner.deleteDoc(docId));
+  }
+  listDocs(): Promise<DocId[]> {
+    return this.inner.listDocs();
+  }
+  loadSecrets(): Promise<Secrets> {
+    return this.inner.loadSecrets();
+  }
+  saveSecrets(secrets: Secrets): Promise<void> {
+    return this.write(() => this.inner.saveSecrets(secrets));
+  }
+  destroy(): Promise<void> {
+    this.commit();
+    return this.inner.destroy();
+  }
+  /** Pending writes settle first (they are committed), then the inner layer closes. */
+  close(): Promise<void> {
+    this.commit();
+    return this.inner.close();
+  }
 }
