@@ -1,22 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-
-async function createSpace(page: Page, name: string) {
-  await page.getByRole('button', { name: 'New space' }).click();
-  await page.getByRole('textbox', { name: 'Space name' }).fill(name);
-  await page.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('list', { name: 'Spaces' }).getByText(name)).toBeVisible();
-  await expect(page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
-}
+import { createSpace, openSpaceList } from './helpers.ts';
 
 test('a space created and called saved is there after a reload', async ({ page }) => {
   await page.goto('/');
   await createSpace(page, 'Research');
   await createSpace(page, 'Garden');
   await page.reload();
+  await openSpaceList(page);
   const list = page.getByRole('list', { name: 'Spaces' });
   await expect(list.getByRole('listitem')).toHaveText([/Research/, /Garden/]);
   // The page tree and documents are really in IndexedDB: one database per document, y-indexeddb's format.
@@ -43,6 +37,7 @@ test('a saved space survives closing the browser and starting it again with the 
 
     const second = await launch();
     await second.page.goto('/');
+    await openSpaceList(second.page);
     await expect(second.page.getByRole('list', { name: 'Spaces' }).getByText('Survives restarts')).toBeVisible();
     await second.context.close();
     expect(problems).toEqual([]);

@@ -1,14 +1,10 @@
-import { useState } from 'react';
 import { describeError } from './describeError.ts';
-import { NewSpaceDialog } from './NewSpaceDialog.tsx';
-import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
-import { SpaceList } from './SpaceList.tsx';
 import { useLocalWorkspace } from './useLocalWorkspace.ts';
+import { Workspace } from './Workspace.tsx';
 
-/** The shell of the app. The workspace UI (sidebar, page tree, editor) builds on this in the next issue. */
+/** The app: opens the local workspace, then shows the workspace screen. */
 export function App() {
   const state = useLocalWorkspace();
-  const [creating, setCreating] = useState(false);
   if (state.status === 'opening') return <main className="shell"><p role="status">Opening your workspace…</p></main>;
   if (state.status === 'failed') {
     return (
@@ -18,23 +14,5 @@ export function App() {
       </main>
     );
   }
-  const { workspace, collections } = state;
-  return (
-    <main className="shell">
-      <header className="shell-header">
-        <h1>Quire</h1>
-        <SaveStatusIndicator status={workspace.status} />
-      </header>
-      <button type="button" onClick={() => setCreating(true)}>New space</button>
-      <SpaceList collections={collections} />
-      {creating && (
-        <NewSpaceDialog
-          onCancel={() => setCreating(false)}
-          onCreate={async (name) => {
-            await workspace.createSpace({ name });
-          }}
-        />
-      )}
-    </main>
-  );
+  return <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} />;
 }

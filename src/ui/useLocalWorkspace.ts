@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { PersistenceError } from '../core/errors.ts';
 import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
-import { PageCollections } from '../collections/index.ts';
+import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
 
 export type WorkspaceState =
   | { status: 'opening' }
-  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections }
+  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections; ui: UiStateCollections }
   | { status: 'failed'; error: PersistenceError | Error };
 
 /** Opens the local workspace once for the app's lifetime; flushes it when the page is hidden. */
@@ -23,7 +23,7 @@ export function useLocalWorkspace(): WorkspaceState {
         if (cancelled) return void ws.close();
         workspace = ws;
         (globalThis as { quire?: unknown }).quire = { workspace: ws };
-        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db) });
+        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db) });
       },
       (error: unknown) => !cancelled && setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) }),
     );

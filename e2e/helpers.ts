@@ -1,0 +1,24 @@
+/** Shared steps of the workspace specs, through the accessible names the app promises. */
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
+
+export const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Sidebar' });
+export const tree = (page: Page) => sidebar(page).getByRole('tree', { name: 'Pages' });
+export const saveStatus = (page: Page) => page.getByRole('status', { name: 'Save status' });
+
+/** Opens the space switcher's list of spaces (if it is not open yet). */
+export async function openSpaceList(page: Page) {
+  const button = sidebar(page).getByRole('button', { name: /^Switch space/ });
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  await expect(page.getByRole('list', { name: 'Spaces' })).toBeVisible();
+}
+
+export async function createSpace(page: Page, name: string) {
+  await page.getByRole('button', { name: 'New space' }).click();
+  await page.getByRole('textbox', { name: 'Space name' }).fill(name);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(sidebar(page).getByRole('button', { name: `Switch space (current: ${name})` })).toBeVisible();
+  await openSpaceList(page);
+  await expect(page.getByRole('list', { name: 'Spaces' }).getByRole('button', { name, exact: true })).toBeVisible();
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+}

@@ -1,0 +1,75 @@
+/** One page: its title (renamePage) and its content (the lazily loaded editor over the page's Y.Doc). */
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
+import { describeError } from './describeError.ts';
+import { usePageHandle } from './pageHandles.ts';
+
+const PageEditor = lazy(() => import('./PageEditor.tsx'));
+
+function EditorPlaceholder() {
+  return <div className="editor editor--loading" aria-hidden="true" />;
+}
+
+function TitleInput({ space, pageId, autoFocus }: { space: SpaceHandle; pageId: string; autoFocus: boolean }) {
+  const [value, setValue] = useState(() => space.space.getPage(pageId)?.title ?? '');
+  const ref = useRef<HTMLInputElement>(null);
+  // Renames made elsewhere (another tab, undo) show up unless this input is being typed in.
+  useEffect(
+    () =>
+      space.space.observe((changes) => {
+        for (const c of changes) {
+          if (c.type === 'page-renamed' && c.page.id === pageId && document.activeElement !== ref.current) setValue(c.page.title);
+        }
+      }),
+    [space, pageId],
+  );
+  return (
+    <input
+      ref={ref}
+      className="page-title"
+      aria-label="Page title"
+      placeholder="Untitled"
+      value={value}
+      autoFocus={autoFocus}
+      onChange={(e) => {
+        setValue(e.target.value);
+        try {
+          space.space.renamePage(pageId, e.target.value);
+        } catch {
+          // The page left the space meanwhile (deleted elsewhere): the view says so on its next render.
+        }
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || (e.key === 'ArrowDown' && !e.shiftKey)) {
+          e.preventDefault();
+          document.querySelector<HTMLElement>('[aria-label="Page content"]')?.focus();
+        }
+      }}
+    />
+  );
+}
+
+export function PageView({ space, pageId, isNew }: { space: SpaceHandle; pageId: string; isNew: boolean }) {
+  const page = usePageHandle(space, pageId);
+  if (!space.space.getPage(pageId)) {
+    return (
+      <article className="page page--missing">
+        <p role="alert">This page is not in this space any more. Choose another page in the sidebar.</p>
+      </article>
+    );
+  }
+  return (
+    <article className="page">
+      <TitleInput key={pageId} space={space} pageId={pageId} autoFocus={isNew} />
+      {page.status === 'open' ? (
+        <Suspense fallback={<EditorPlaceholder />}>
+          <PageEditor key={pageId} doc={page.handle.doc} />
+        </Suspense>
+      ) : page.status === 'failed' ? (
+        <p role="alert">{describeError(page.error)}</p>
+      ) : (
+        <EditorPlaceholder />
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,237 @@
+/**
+ * The workspace screen: the sidebar (space switcher, "New page", the page tree, the save status) and the
+ * open page. The route lives in the URL hash and is mirrored into the `routing` UI-state collection
+ * ('active', and one row per space), so the last space and page reopen at start.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Collection } from '@tanstack/react-db';
+import type { PageCollections, UiStateCollections } from '../collections/index.ts';
+import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
+import type { LocalWorkspace } from '../storage/LocalWorkspace.ts';
+import type { RoutingRow, ViewRow } from '../storage/db/index.ts';
+import { Breadcrumbs } from './Breadcrumbs.tsx';
+import { describeError } from './describeError.ts';
+import { NewPageIcon } from './icons.tsx';
+import { NewSpaceDialog } from './NewSpaceDialog.tsx';
+import { PageTree } from './PageTree.tsx';
+import { PageView } from './PageView.tsx';
+import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
+import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
+import { SpaceSwitcher } from './SpaceSwitcher.tsx';
+
+interface Props {
+  workspace: LocalWorkspace;
+  collections: PageCollections;
+  ui: UiStateCollections;
+}
+
+/** Writes a UI-state row (last writer wins); a failed write only loses a convenience, never content. */
+function putRow<T extends object>(collection: Collection<T, string>, key: string, row: T, changed: Partial<T>): void {
+  try {
+    const tx = collection.has(key) ? collection.update(key, (draft) => void Object.assign(draft, changed)) : collection.insert(row);
+    tx.isPersisted.promise.catch(() => undefined);
+  } catch {
+    // The collection refused synchronously (it is not ready): the next change writes again.
+  }
+}
+
+function rememberRoute(routing: Collection<RoutingRow, string>, route: Route): void {
+  if (!route.spaceId) return;
+  const path = formatRoute(route);
+  const now = Date.now();
+  for (const id of ['active', route.spaceId]) {
+    putRow(routing, id, { id, activeTabId: null, path, updatedAtMs: now }, { path, updatedAtMs: now });
+  }
+}
+
+/** Where to start when the URL names no space: the last route, else the most recently opened space. */
+async function startRoute(collections: PageCollections, ui: UiStateCollections): Promise<Route | null> {
+  await ui.routing.preload();
+  const last = ui.routing.get('active');
+  const spaces = await collections.spaces().toArrayWhenReady();
+  if (last) {
+    const route = parseRoute(last.path);
+    if (route.spaceId && spaces.some((s) => s.id === route.spaceId)) return route;
+  }
+  const recent = await collections.recentSpaces().toArrayWhenReady();
+  const first = recent[0] ?? [...spaces].sort((a, b) => a.createdAt - b.createdAt)[0];
+  return first ? { spaceId: first.id, pageId: null } : null;
+}
+
+type SpaceState = { id: string; handle: SpaceHandle } | { id: string; error: Error } | null;
+
+function useSpace(workspace: LocalWorkspace, spaceId: string | null): SpaceState {
+  const [state, setState] = useState<SpaceState>(null);
+  useEffect(() => {
+    if (!spaceId) return;
+    let live = true;
+    workspace.openSpace(spaceId).then(
+      (handle) => live && setState({ id: spaceId, handle }),
+      (e: unknown) => live && setState({ id: spaceId, error: e instanceof Error ? e : new Error(String(e)) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [workspace, spaceId]);
+  return state && state.id === spaceId ? state : null;
+}
+
+/** The expanded pages of a space's tree, kept in the `views` UI-state collection. */
+function useExpanded(views: Collection<ViewRow, string>, spaceId: string | null) {
+  const [state, setState] = useState<{ spaceId: string; ids: ReadonlySet<string> } | null>(null);
+  useEffect(() => {
+    if (!spaceId) return;
+    let live = true;
+    views.preload().then(
+      () => live && setState({ spaceId, ids: new Set(views.get(spaceId)?.expandedPageIds ?? []) }),
+      () => live && setState({ spaceId, ids: new Set() }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [views, spaceId]);
+  const current = state && state.spaceId === spaceId ? state.ids : null;
+  const set = useCallback(
+    (pageId: string, expand: boolean) => {
+      if (!spaceId || !current || current.has(pageId) === expand) return;
+      const next = new Set(current);
+      if (expand) next.add(pageId);
+      else next.delete(pageId);
+      setState({ spaceId, ids: next });
+      const ids = [...next];
+      const now = Date.now();
+      putRow(views, spaceId, { id: spaceId, expandedPageIds: ids, sidebarWidth: null, updatedAtMs: now }, { expandedPageIds: ids, updatedAtMs: now });
+    },
+    [views, spaceId, current],
+  );
+  return [current, set] as const;
+}
+
+export function Workspace({ workspace, collections, ui }: Props) {
+  const route = useHashRoute();
+  const [ready, setReady] = useState(false);
+  const [creatingSpace, setCreatingSpace] = useState(false);
+  const [spaceError, setSpaceError] = useState<string | null>(null);
+  const newPageRef = useRef<string | null>(null);
+
+  // Restore the last route once, at start, when the URL does not name one.
+  useEffect(() => {
+    let live = true;
+    const initial = parseRoute(window.location.hash);
+    const restore = initial.spaceId ? ui.routing.preload().then(() => null) : startRoute(collections, ui);
+    restore
+      .then((r) => {
+        if (live && r) navigate(r, { replace: true });
+      })
+      .catch(() => undefined)
+      .finally(() => live && setReady(true));
+    return () => {
+      live = false;
+    };
+  }, [collections, ui]);
+
+  useEffect(() => {
+    if (ready) rememberRoute(ui.routing, route);
+  }, [ready, route, ui.routing]);
+
+  const space = useSpace(workspace, ready ? route.spaceId : null);
+  const handle = space && 'handle' in space ? space.handle : null;
+  const [expanded, setExpanded] = useExpanded(ui.views, handle ? route.spaceId : null);
+
+  const openPage = useCallback((pageId: string) => route.spaceId && navigate({ spaceId: route.spaceId, pageId }), [route.spaceId]);
+
+  const createPage = (parentId: string | null) => {
+    if (!handle) return;
+    try {
+      const pageId = handle.space.createPage({ parentId });
+      if (parentId) setExpanded(parentId, true);
+      newPageRef.current = pageId;
+      navigate({ spaceId: handle.id, pageId });
+    } catch (e) {
+      setSpaceError(describeError(e instanceof Error ? e : new Error(String(e))));
+    }
+  };
+
+  const switchSpace = (spaceId: string) => {
+    const last = ui.routing.get(spaceId);
+    const r = last ? parseRoute(last.path) : null;
+    navigate(r && r.spaceId === spaceId ? r : { spaceId, pageId: null });
+  };
+
+  return (
+    <div className="app">
+      <nav aria-label="Sidebar" className="sidebar">
+        <div className="brand">
+          <h1>Quire</h1>
+        </div>
+        <SpaceSwitcher collections={collections} currentSpaceId={route.spaceId} onSwitch={switchSpace} onNewSpace={() => setCreatingSpace(true)} />
+        {handle && (
+          <>
+            <button type="button" className="new-page" onClick={() => createPage(null)}>
+              <NewPageIcon />
+              <span>New page</span>
+            </button>
+            <h2 className="sidebar-heading" aria-hidden="true">
+              Pages
+            </h2>
+            {expanded && (
+              <PageTree
+                collections={collections}
+                spaceId={handle.id}
+                currentPageId={route.pageId}
+                expanded={expanded}
+                onToggle={setExpanded}
+                onOpen={openPage}
+                onAddChild={(parentId) => createPage(parentId)}
+              />
+            )}
+          </>
+        )}
+        <div className="sidebar-footer">
+          <SaveStatusIndicator status={workspace.status} />
+        </div>
+      </nav>
+      <main className="main">
+        {spaceError && (
+          <p role="alert" className="banner">
+            {spaceError}
+          </p>
+        )}
+        {!ready ? null : !route.spaceId ? (
+          <div className="empty-state">
+            <h2>Start with a space</h2>
+            <p>A space holds a tree of pages. Everything you write lives on this device first, and works offline.</p>
+            <button type="button" className="primary" onClick={() => setCreatingSpace(true)}>
+              Start a space
+            </button>
+          </div>
+        ) : space && 'error' in space ? (
+          <div className="empty-state">
+            <p role="alert">{describeError(space.error)}</p>
+          </div>
+        ) : !handle ? null : route.pageId ? (
+          <>
+            <header className="topbar">
+              <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
+            </header>
+            <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
+          </>
+        ) : (
+          <div className="empty-state">
+            <h2>{handle.space.meta().name}</h2>
+            <p>Choose a page in the sidebar, or start a new one.</p>
+          </div>
+        )}
+      </main>
+      {creatingSpace && (
+        <NewSpaceDialog
+          onCancel={() => setCreatingSpace(false)}
+          onCreate={async (name) => {
+            const created = await workspace.createSpace({ name });
+            navigate({ spaceId: created.id, pageId: null });
+          }}
+        />
+      )}
+    </div>
+  );
+}
