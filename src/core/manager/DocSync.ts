@@ -11,12 +11,18 @@
  * SAVE_COALESCE_MS plus its own transaction). While a layer is failing, queued changes wait in memory,
  * unbounded, with the status showing the error. Either way nothing is ever shown as saved before its
  * IndexedDB transaction completed.
+ *
+ * Two per-layer exceptions. A layer marked `immediate` (other tabs) gets each change at once, not after
+ * SAVE_COALESCE_MS: its far side is waiting and its writes are cheap. A same-origin layer (other tabs of
+ * this browser, sharing our IndexedDB) is bound to the document (see SameOriginLayer): what arrives from it
+ * is not queued to the one-way layers (the sending tab writes it to the shared store itself), and it is
+ * told which changes the one-way layers have acknowledged, so it can tell its peers to stop holding them.
  */
-import type * as Y from 'yjs';
-import { asPersistenceError, ErrorCode, PersistenceError, type QuireError } from '../errors.ts';
+import * as Y from 'yjs';
+import { asPersistenceError, ErrorCode, PersistenceError, UpdateRejectedError, type QuireError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { UpdateGuard, type GuardContext } from '../guard/UpdateGuard.ts';
-import { isTwoWay, type DocId, type PersistenceLayer } from '../persistence/PersistenceLayer.ts';
+import { isSameOrigin, isTwoWay, type DocId, type PersistenceLayer, type SameOriginLayer } from '../persistence/PersistenceLayer.ts';
 import { Outbox, type Queued } from './Outbox.ts';
 import type { SaveStatus } from './SaveStatus.ts';
 
@@ -53,14 +59,23 @@ export class DocSync {
   private waiters: Waiter[] = [];
   private closed = false;
   private readonly opts: Required<Omit<DocSyncOptions, 'clock' | 'status' | 'statusKey'>> & DocSyncOptions;
+  private readonly sameOrigin: SameOriginLayer[];
+  private readonly unbind: (() => void)[] = [];
+  /** The highest seq reported to the same-origin layers as acknowledged by every one-way layer. */
+  private durableReported = 0;
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (this.closed) return;
     const seq = ++this.seq;
-    for (const o of this.outboxes) if (o.layer !== origin) o.push({ seq, update });
+    // From another tab of this browser: that tab writes it to the shared store; writing it here too would
+    // store every keystroke twice. (If that tab dies first, its layer hands it back through `persist`.)
+    const peerTab = isSameOrigin(origin);
+    for (const o of this.outboxes) {
+      if (o.layer === origin || (peerTab && o.layer.direction === 'one-way')) continue;
+      o.push({ seq, update });
+    }
     this.changed();
-    if (this.outboxes.some((o) => o.queuedBytes >= MAX_COALESCED_BYTES)) this.pumpAll();
-    else this.schedule(this.opts.coalesceMs);
+    this.kick();
   };
 
   constructor(
@@ -78,6 +93,58 @@ export class DocSync {
     this.outboxes = layers.map((l) => new Outbox(l));
     this.guard = new UpdateGuard(doc);
     doc.on('update', this.onUpdate);
+    this.sameOrigin = layers.filter(isSameOrigin);
+    for (const l of this.sameOrigin) {
+      this.unbind.push(
+        l.bind(docId, {
+          diff: (stateVector) => Y.encodeStateAsUpdate(doc, stateVector),
+          persist: (update) => this.persistFromPeer(update, l),
+          refresh: () => this.refreshFromStores(),
+        }),
+      );
+    }
+  }
+
+  /**
+   * An update a dead peer tab sent but never stored: applied through the guard (a no-op when this document
+   * already has it, the normal case) and queued for every one-way layer, so the status counts it pending
+   * until the shared store acknowledged it. Throws UpdateRejectedError; then nothing is queued.
+   */
+  private persistFromPeer(update: Uint8Array, from: SameOriginLayer): void {
+    if (this.closed) throw new PersistenceError(ErrorCode.Closed, `${this.docId}: closed`, { docId: this.docId, layer: from.name });
+    this.guard.apply(update, from, { docId: this.docId, source: from.name });
+    const seq = ++this.seq;
+    const oneWay = this.outboxes.filter((o) => o.layer.direction === 'one-way');
+    for (const o of oneWay) o.push({ seq, update });
+    this.changed();
+    // At once, not at the next coalescing tick: these are already late (their author is gone), and a
+    // timer started by a local edit could leave them unwritten for SAVE_COALESCE_MS more.
+    for (const o of oneWay) if (o.retryTimer === null) this.pump(o);
+  }
+
+  /** Applies what the one-way layers hold and the document lacks (see LocalDocBinding.refresh). */
+  private async refreshFromStores(): Promise<void> {
+    for (const o of this.outboxes) {
+      if (o.layer.direction !== 'one-way') continue;
+      const rows = await o.layer.load(this.docId);
+      if (this.closed) return;
+      for (const row of rows) {
+        try {
+          // Origin: that layer, so what it already holds is not written back to it.
+          this.guard.apply(row.update, o.layer, { docId: this.docId, source: o.layer.name });
+        } catch (e) {
+          if (!(e instanceof UpdateRejectedError)) throw e;
+          this.opts.status.reportError(e, this.docId, o.layer.name);
+        }
+      }
+    }
+  }
+
+  /** Starts the writes a new change calls for: immediate layers now, the others after the coalescing delay. */
+  private kick(): void {
+    if (this.outboxes.some((o) => o.queuedBytes >= MAX_COALESCED_BYTES)) return this.pumpAll();
+    for (const o of this.outboxes) if (o.layer.immediate && o.retryTimer === null) this.pump(o);
+    if (this.outboxes.some((o) => !o.layer.immediate && o.queue.length > 0)) this.schedule(this.opts.coalesceMs);
   }
 
   /** Queues bytes for one layer only (a layer that lacks part of the state found at load). */
@@ -86,7 +153,8 @@ export class DocSync {
     if (!o) return;
     o.push({ seq: ++this.seq, update });
     this.changed();
-    this.schedule(0);
+    if (layer.immediate && o.retryTimer === null) this.pump(o);
+    else this.schedule(0);
   }
 
   /**
@@ -106,10 +174,14 @@ export class DocSync {
 
   /**
    * Writes everything queued now and resolves when every layer acknowledged every change made before
-   * the call. Rejects with the layer's error if a write fails first (the changes stay queued and are
-   * retried; nothing is dropped).
+   * the call, and what a same-origin layer hands over from a dead peer tab (see SameOriginLayer.settle).
+   * Rejects with the layer's error if a write fails first (the changes stay queued and are retried;
+   * nothing is dropped).
    */
   flush(): Promise<void> {
+    // A peer tab that died may have left updates only this tab holds: they are part of what must be saved.
+    const settling = this.closed ? [] : this.sameOrigin.map((l) => l.settle(this.docId)).filter((p) => p !== undefined);
+    if (settling.length > 0) return Promise.all(settling).then(() => this.flush());
     const target = this.seq;
     if (this.outboxes.every((o) => o.lowestUnacked() > target)) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
@@ -129,6 +201,7 @@ export class DocSync {
     this.closed = true;
     this.doc.off('update', this.onUpdate);
     this.guard.destroy();
+    for (const u of this.unbind.splice(0)) u();
     if (this.timer !== null) this.opts.clock.clearTimeout(this.timer);
     for (const o of this.outboxes) {
       if (o.retryTimer !== null) this.opts.clock.clearTimeout(o.retryTimer);
@@ -171,7 +244,7 @@ export class DocSync {
     const job = o.take();
     if (!job) return;
     const ticket = this.opts.status.ticket();
-    o.layer.save(this.docId, job.bytes).then(
+    o.layer.save(this.docId, job.bytes, { seq: job.batch[job.batch.length - 1]!.seq }).then(
       () => this.onSaved(o, ticket),
       (e: unknown) => this.onFailed(o, job.batch, asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: o.layer.name, docId: this.docId })),
     );
@@ -181,8 +254,23 @@ export class DocSync {
     o.acknowledged();
     this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey, ticket);
     this.changed();
+    // Before the waiters: a tab closing cleanly tells its peers what is stored before its flush resolves.
+    this.reportDurable();
     this.settleWaiters();
-    if (o.queue.length > 0) this.schedule(this.opts.coalesceMs);
+    if (o.queue.length > 0) {
+      if (o.layer.immediate) this.pump(o);
+      else this.schedule(this.opts.coalesceMs);
+    }
+  }
+
+  /** Tells the same-origin layers up to which seq every one-way layer has acknowledged every change. */
+  private reportDurable(): void {
+    if (this.sameOrigin.length === 0 || this.closed) return;
+    const oneWay = this.outboxes.filter((o) => o.layer.direction === 'one-way');
+    const durable = Math.min(this.seq, ...oneWay.map((o) => o.lowestUnacked() - 1));
+    if (durable <= this.durableReported) return;
+    this.durableReported = durable;
+    for (const l of this.sameOrigin) l.localDurable(this.docId, durable);
   }
 
   private onFailed(o: Outbox, batch: Queued[], error: PersistenceError): void {

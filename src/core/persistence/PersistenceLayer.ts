@@ -34,11 +34,19 @@ export interface PersistenceLayer {
   /** Human-readable and unique among the layers of a space ("indexeddb", "memory", "relay:wss://..."). */
   readonly name: string;
   readonly direction: 'one-way' | 'two-way';
+  /**
+   * Latency hint: DocSync writes each change to this layer as soon as it is made instead of coalescing it
+   * for SAVE_COALESCE_MS. For layers whose writes are cheap and whose far side is waiting (other tabs: an
+   * edit must reach them within 100 ms). Stores leave it unset: coalescing is what keeps them to a few
+   * transactions a second.
+   */
+  readonly immediate?: boolean;
 
   /** Everything stored for a document, in storage order. Resolves [] for an unknown document. */
   load(docId: DocId): Promise<StoredRow[]>;
-  /** Stores one update. Resolves only when it is durable in this layer. */
-  save(docId: DocId, update: Uint8Array): Promise<void>;
+  /** Stores one update. Resolves only when it is durable in this layer. `info` is given by DocSync; most
+   * layers ignore it (a same-origin layer needs it to tell its peers what its local stores acknowledged). */
+  save(docId: DocId, update: Uint8Array, info?: SaveInfo): Promise<void>;
   /**
    * Moves rows that the guard refused out of the load path without destroying them (quarantine), so a
    * corrupt row never blocks a load again and can still be inspected or exported. Layers that cannot
@@ -66,6 +74,12 @@ export interface PersistenceLayer {
   onError?(listener: (error: PersistenceError) => void): () => void;
 }
 
+/** What DocSync tells a layer about one write. */
+export interface SaveInfo {
+  /** The highest DocSync sequence number merged into this write (numbering of one open DocSync). */
+  readonly seq: number;
+}
+
 /** A remote update delivered by a two-way layer. `update` is untrusted. */
 export interface IncomingUpdate {
   readonly docId: DocId;
@@ -86,6 +100,57 @@ export interface TwoWayLayer extends PersistenceLayer {
 
 export function isTwoWay(layer: PersistenceLayer): layer is TwoWayLayer {
   return layer.direction === 'two-way';
+}
+
+/**
+ * A two-way layer whose peers share this origin's local (one-way) stores: other tabs of this browser.
+ *
+ * Why it exists: both tabs write to the same IndexedDB, so an update that arrives from another tab must not
+ * be written again by this tab. DocSync therefore does not queue updates that come from such a layer to
+ * its one-way layers. The layer instead holds them until the sending tab says its own store acknowledged
+ * them (`localDurable` on the sending side), and if the sender dies first it hands them back through
+ * `LocalDocBinding.persist`, which writes them here. The layer needs the live document only for that and
+ * to answer a peer's catch-up request, so DocSync binds each open document to it.
+ */
+export interface SameOriginLayer extends TwoWayLayer {
+  readonly sameOrigin: true;
+  /** DocSync binds its document on creation; the returned function unbinds it (DocSync detached). */
+  bind(docId: DocId, binding: LocalDocBinding): () => void;
+  /**
+   * Every change of `docId` that DocSync numbered up to `upToSeq` (SaveInfo.seq numbering) is now
+   * acknowledged by every one-way layer of this space (or never had to be written to them).
+   */
+  localDurable(docId: DocId, upToSeq: number): void;
+  /**
+   * Called by DocSync at the start of every flush (pagehide, close): the layer hands over, through
+   * `LocalDocBinding.persist`, what it must not keep waiting on (held updates of peers known to be gone),
+   * so the flush writes them before the document is let go. Returns a promise when that has to wait (a
+   * peer just went away and its last acknowledgements may still be in flight); DocSync then flushes
+   * after it settles. Returns undefined when nothing is waited on (the usual case: flush stays as is).
+   */
+  settle(docId: DocId): Promise<void> | undefined;
+}
+
+/** What DocSync lends a same-origin layer for one open document. */
+export interface LocalDocBinding {
+  /** What the live document holds that `stateVector` lacks, as an update (answers a peer's catch-up). */
+  diff(stateVector: Uint8Array): Uint8Array;
+  /**
+   * The peer that sent `update` died before its store acknowledged it: apply it through the update guard
+   * and queue it for every one-way layer (counted as pending until they acknowledge it). Throws
+   * UpdateRejectedError, and then nothing is applied or written.
+   */
+  persist(update: Uint8Array): void;
+  /**
+   * A peer went away: whatever it knew is now in the shared store (it flushed, or this tab wrote what it
+   * left), but this tab may have loaded before it was written and missed the peer's answer. Re-reads the
+   * one-way layers and applies what the document lacks through the guard (rows refused are reported).
+   */
+  refresh(): Promise<void>;
+}
+
+export function isSameOrigin(layer: unknown): layer is SameOriginLayer {
+  return typeof layer === 'object' && layer !== null && (layer as { sameOrigin?: unknown }).sameOrigin === true && (layer as PersistenceLayer).direction === 'two-way';
 }
 
 /** Creates the layers of one space, in priority order. */
