@@ -120,4 +120,12 @@ describe('DocSync', () => {
     await wait(30);
     expect(layers[0]!.writes).toBe(1);
   });
+
+  it('a flush of a detached DocSync with writes still queued rejects instead of waiting forever', async () => {
+    const { sync, type } = setup({ coalesceMs: 60_000 });
+    type('never written');
+    sync.detach();
+    const e: unknown = await sync.flush().catch((x: unknown) => x);
+    expect((e as PersistenceError).code).toBe(ErrorCode.Closed);
+  });
 });

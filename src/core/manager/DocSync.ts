@@ -184,15 +184,22 @@ export class DocSync {
     if (settling.length > 0) return Promise.all(settling).then(() => this.flush());
     const target = this.seq;
     if (this.outboxes.every((o) => o.lowestUnacked() > target)) return Promise.resolve();
+    // Detached with writes still queued (deleted, abandoned): they will never be written; say so rather
+    // than leave the caller waiting forever.
+    if (this.closed) return Promise.reject(new PersistenceError(ErrorCode.Closed, `${this.docId}: closed before it was saved`, { docId: this.docId }));
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
     this.pumpAll(true);
     return p;
   }
 
-  /** Flushes, then detaches from the document. Rejects (and stays attached) if the flush fails. */
+  /**
+   * Flushes until nothing is pending, then detaches from the document. Rejects (and stays attached) if a
+   * flush fails. Looping closes the gap where a change arrives while the previous flush was in flight.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    do await this.flush();
+    while (this.pending() > 0 && !this.closed);
     this.detach();
   }
 

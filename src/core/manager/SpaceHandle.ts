@@ -51,7 +51,15 @@ export class SpaceHandle {
     for (const l of layers) {
       if (isTwoWay(l)) {
         this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
-        this.unsubscribe.push(l.onError((e) => opts.status.layerFailed(l.name, e, `${id}/connection`)));
+        // A refused message is a one-off (reported, nothing changed); anything else is the connection
+        // failing, a streak that lasts until the layer works again.
+        this.unsubscribe.push(
+          l.onError((e) =>
+            e.code === ErrorCode.InvalidUpdate || e.code === ErrorCode.VersionTooNew
+              ? opts.status.reportError(e, e.docId ?? null, l.name)
+              : opts.status.layerFailed(l.name, e, `${id}/connection`),
+          ),
+        );
       } else if (l.onError) {
         // Background work of a local store (compaction) failed: nothing was lost, but the user is told. For
         // an open document it joins that document's failing streak, which its next good write ends.

@@ -240,4 +240,15 @@ describe('SpaceManager', () => {
     const third = await new SpaceManager({ layers: [memory(store)] }).openSpace('s');
     expect((await third.openPage(id)).doc.getText('body').toString()).toBe('once');
   });
+
+  it('reports a refused message of a two-way layer once without a lasting error, and a dropped connection as one', async () => {
+    const relay = new ScriptedTwoWayLayer('s');
+    const m = new SpaceManager({ layers: [memory(new MemoryStore()), () => relay], ...fast });
+    await m.createSpace({ id: 's', name: 'Errors' });
+    relay.fail(new PersistenceError(ErrorCode.InvalidUpdate, 'a malformed message', { layer: relay.name }));
+    expect(m.status.errors.map((e) => e.code)).toEqual([ErrorCode.InvalidUpdate]);
+    expect(m.status.snapshot().state).toBe('saved');
+    relay.fail(new PersistenceError(ErrorCode.StorageUnavailable, 'connection dropped', { layer: relay.name }));
+    expect(m.status.snapshot().state).toBe('error');
+  });
 });
