@@ -8,25 +8,46 @@
  */
 import { PersistenceError } from '../core/errors.ts';
 import { SpaceManager, type SpaceManagerOptions } from '../core/manager/SpaceManager.ts';
+import type { LayerFactory } from '../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SaveStatus } from '../core/manager/SaveStatus.ts';
 import { followSpace, openQuireDatabase, ProjectionWriter, type QuireDatabase, type SpaceFollower } from './db/index.ts';
 import { IndexedDbLayer } from './pages/IndexedDbLayer.ts';
+
+/** Exclusive named locks (Web Locks in the browser); structurally the sync layer's TabLocks. */
+export interface ProjectionLocks {
+  acquire(name: string, signal?: AbortSignal): Promise<() => void>;
+}
 
 export interface LocalWorkspaceOptions extends Omit<SpaceManagerOptions, 'layers'> {
   /** The IndexedDB to use (tests pass fake-indexeddb's); defaults to the global one. */
   indexedDB?: IDBFactory;
   /** Name of the Dexie database (default "quire"). */
   dbName?: string;
+  /** Layers after the local page store: the other tabs' channel, later the relay. */
+  extraLayers?: readonly LayerFactory[];
+  /**
+   * With several tabs, only the tab holding `quire:projection:<spaceId>` writes a space's projection and
+   * event log (the others see its Dexie writes); without locks this tab always does.
+   */
+  locks?: ProjectionLocks;
+}
+
+/** The lock whose holder writes a space's projection and event log. */
+export function projectionLockName(spaceId: string): string {
+  return `quire:projection:${spaceId}`;
 }
 
 export class LocalWorkspace {
   private readonly followers = new Map<string, SpaceFollower>();
+  /** Per open space: how to give up (or stop waiting for) the projection lead. */
+  private readonly leads = new Map<string, () => void>();
 
   private constructor(
     readonly db: QuireDatabase,
     readonly manager: SpaceManager,
     readonly writer: ProjectionWriter,
+    private readonly locks: ProjectionLocks | undefined,
   ) {}
 
   /**
@@ -34,15 +55,15 @@ export class LocalWorkspace {
    * newer Quire wrote the database (it is left untouched), or 'storage-unavailable' / 'quota-exceeded'.
    */
   static async open(options: LocalWorkspaceOptions = {}): Promise<LocalWorkspace> {
-    const { indexedDB, dbName, ...managerOptions } = options;
+    const { indexedDB, dbName, extraLayers = [], locks, ...managerOptions } = options;
     const db = await openQuireDatabase({ name: dbName, indexedDB });
     const manager = new SpaceManager({
       ...managerOptions,
       // 'strict': a write is acknowledged only once the browser flushed it to disk, so "saved" also
       // survives a power loss or an OS crash. Coalescing keeps this to a few transactions a second.
-      layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB, durability: 'strict' })],
+      layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB, durability: 'strict' }), ...extraLayers],
     });
-    return new LocalWorkspace(db, manager, new ProjectionWriter(db));
+    return new LocalWorkspace(db, manager, new ProjectionWriter(db), locks);
   }
 
   get status(): SaveStatus {
@@ -52,9 +73,9 @@ export class LocalWorkspace {
   /** Creates a space: durable in the page store, registered and projected, then followed. */
   async createSpace(init: { name: string; icon?: string | null; id?: string }): Promise<SpaceHandle> {
     const handle = await this.manager.createSpace(init);
-    this.follow(handle);
     await this.writer.registerSpace(handle.space.meta(), 'user');
     await this.writer.markSpaceOpened(handle.id);
+    this.lead(handle, false);
     return handle;
   }
 
@@ -64,10 +85,7 @@ export class LocalWorkspace {
    */
   async openSpace(id: string): Promise<SpaceHandle> {
     const handle = await this.manager.openSpace(id);
-    if (!this.followers.has(id)) {
-      this.follow(handle);
-      void this.reconcile(handle);
-    }
+    if (!this.leads.has(id)) this.lead(handle, true);
     return handle;
   }
 
@@ -84,11 +102,49 @@ export class LocalWorkspace {
     }
   }
 
+  /**
+   * Takes the projection lead of a space when it can: at once without locks, otherwise when the lock is
+   * granted (the leading tab closed the space or died). A new leader first reconciles: the previous one
+   * may have died between a document write and its projection.
+   */
+  private lead(handle: SpaceHandle, reconcileFirst: boolean): void {
+    if (!this.locks) {
+      this.leads.set(handle.id, () => undefined);
+      this.follow(handle);
+      if (reconcileFirst) void this.reconcile(handle).catch(() => undefined);
+      return;
+    }
+    const abort = new AbortController();
+    let release: (() => void) | null = null;
+    this.leads.set(handle.id, () => {
+      abort.abort();
+      release?.();
+    });
+    this.locks.acquire(projectionLockName(handle.id), abort.signal).then(
+      (r) => {
+        release = r;
+        if (abort.signal.aborted || handle.isClosed) return r();
+        this.follow(handle);
+        void this.reconcile(handle).catch(() => undefined);
+      },
+      () => undefined, // aborted: the space was closed before this tab's turn came
+    );
+  }
+
   private follow(handle: SpaceHandle): void {
     this.followers.set(
       handle.id,
       followSpace(this.writer, handle.id, handle.space, (e) => this.status.reportError(e, null, e.layer ?? null)),
     );
+  }
+
+  /**
+   * Whether this tab writes the space's projection and event log now. A change made while no tab leads
+   * (the lock is changing hands) reaches the projection through the new leader's reconcile, but the
+   * rebuild appends no event for it.
+   */
+  isLeading(id: string): boolean {
+    return this.followers.has(id);
   }
 
   /** Resolves when every observed change of the space has been projected. */
@@ -102,12 +158,16 @@ export class LocalWorkspace {
     this.followers.delete(id);
     follower?.stop();
     await follower?.idle();
+    this.leads.get(id)?.();
+    this.leads.delete(id);
   }
 
   /** Deletes a space's documents from the page store, then its registry entry and projection. */
   async deleteSpace(id: string): Promise<void> {
     this.followers.get(id)?.stop();
     this.followers.delete(id);
+    this.leads.get(id)?.();
+    this.leads.delete(id);
     await this.manager.deleteSpace(id);
     await this.writer.deleteSpace(id, 'user');
   }
@@ -119,6 +179,8 @@ export class LocalWorkspace {
       await f.idle();
     }
     this.followers.clear();
+    for (const give of this.leads.values()) give();
+    this.leads.clear();
     this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PersistenceError } from '../core/errors.ts';
 import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
+import { BrowserTabLocks, TabChannelLayer, TabPresence } from '../sync/index.ts';
 import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
 
 export type WorkspaceState =
@@ -13,12 +14,20 @@ export function useLocalWorkspace(): WorkspaceState {
   const [state, setState] = useState<WorkspaceState>({ status: 'opening' });
   useEffect(() => {
     let workspace: LocalWorkspace | null = null;
+    let presence: TabPresence | null = null;
     let cancelled = false;
     // pagehide: the last chance to write what is still coalescing (the loss window) before the tab goes.
     const onHide = () => {
       for (const id of workspace?.manager.openSpaceIds() ?? []) void workspace?.manager.openSpace(id).then((h) => h.flush()).catch(() => undefined);
     };
-    LocalWorkspace.open().then(
+    // Other tabs of this browser: live edits over a BroadcastChannel, a Web Lock per tab so a survivor
+    // stores what a crashed tab had not, and one projection leader per space.
+    const locks = new BrowserTabLocks();
+    const opening = TabPresence.claim(locks).then((claimed) => {
+      presence = claimed;
+      return LocalWorkspace.open({ locks, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed })] });
+    });
+    opening.then(
       (ws) => {
         if (cancelled) return void ws.close();
         workspace = ws;
@@ -31,7 +40,8 @@ export function useLocalWorkspace(): WorkspaceState {
     return () => {
       cancelled = true;
       window.removeEventListener('pagehide', onHide);
-      void workspace?.close();
+      // A clean close flushes first, then lets peers know this tab is gone (a crash releases it too).
+      void (workspace?.close() ?? Promise.resolve()).finally(() => presence?.release());
     };
   }, []);
   return state;
