@@ -14,6 +14,7 @@
  * EXTENSIVE=1 runs many more seeds with more operations, FUZZ_RUNS=n sets the number of seeds.
  */
 import { describe, expect, it } from 'vitest';
+import { seededSuite } from './seededSuite.ts';
 import * as Y from 'yjs';
 import { ErrorCode } from '../errors.ts';
 import { Space } from '../space/Space.ts';
@@ -464,37 +465,23 @@ export function runScenario(seed: number, steps = STEPS): void {
   for (const key of seen) coverage[key]++;
 }
 
-function runSeeds(seeds: readonly number[]): void {
-  const failures: string[] = [];
-  for (const seed of seeds) {
-    try {
-      runScenario(seed);
-    } catch (e) {
-      failures.push(`seed ${seed}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  expect(failures, `failing seeds (replay one with FUZZ_SEED=<seed>):\n${failures.join('\n')}`).toEqual([]);
-}
 
-describe('convergence fuzz', () => {
-  const only = ENV.FUZZ_SEED;
-  if (only !== undefined) {
-    it(`seed ${only}`, () => runScenario(Number(only)));
-    return;
-  }
-  const runs = ENV.FUZZ_RUNS ? Number(ENV.FUZZ_RUNS) : EXTENSIVE ? EXTENSIVE_RUNS : DEFAULT_RUNS;
-  for (let start = 1; start <= runs; start += BATCH) {
-    const seeds = Array.from({ length: Math.min(BATCH, runs - start + 1) }, (_, i) => start + i);
-    it(`seeds ${seeds[0]}-${seeds[seeds.length - 1]}`, () => runSeeds(seeds));
-  }
-  // Fails if changes to the generator stop it from reaching the rules it exists to test.
-  it('exercised every rule in a fair share of runs', () => {
-    console.log('convergence fuzz coverage (runs in which it happened):', coverage);
-    expect(coverage.runs).toBe(runs);
-    for (const key of ['cycles', 'orphans', 'ties', 'refusedMoves', 'restarts', 'deletes', 'contents'] as const) {
-      expect(coverage[key], key).toBeGreaterThanOrEqual(Math.floor(runs / 50));
-    }
-  });
+seededSuite({
+  name: 'convergence fuzz',
+  run: (seed) => runScenario(seed),
+  defaultRuns: DEFAULT_RUNS,
+  extensiveRuns: EXTENSIVE_RUNS,
+  batch: BATCH,
+  after(runs) {
+    // Fails if changes to the generator stop it from reaching the rules it exists to test.
+    it('exercised every rule in a fair share of runs', () => {
+      console.log('convergence fuzz coverage (runs in which it happened):', coverage);
+      expect(coverage.runs).toBe(runs);
+      for (const key of ['cycles', 'orphans', 'ties', 'refusedMoves', 'restarts', 'deletes', 'contents'] as const) {
+        expect(coverage[key], key).toBeGreaterThanOrEqual(Math.floor(runs / 50));
+      }
+    });
+  },
 });
 
 describe('convergence fuzz regressions', () => {
