@@ -51,7 +51,11 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
+        // PNGs rendered from the SVGs by scripts/render-icons.mjs.
         icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
           { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
