@@ -10,6 +10,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { PageCollections } from '../collections/index.ts';
 import type { PageRow } from '../storage/db/index.ts';
 import { ChevronRight, PageIcon, Plus } from './icons.tsx';
+import { PageActionsMenu, type PageAction } from './PageActionsMenu.tsx';
 
 const TOP = '';
 const ROW_HEIGHT = 30;
@@ -67,6 +68,7 @@ export function PageTree({
   onToggle,
   onOpen,
   onAddChild,
+  onPageAction,
 }: {
   collections: PageCollections;
   spaceId: string;
@@ -75,6 +77,8 @@ export function PageTree({
   onToggle: (pageId: string, expand: boolean) => void;
   onOpen: (pageId: string) => void;
   onAddChild: (parentId: string) => void;
+  /** "Move to…" and "Move to Trash" (the row's menu; Delete on a focused item moves it to the trash). */
+  onPageAction?: (pageId: string, action: PageAction) => void;
 }) {
   const [rowsByParent, setRowsByParent] = useState<ReadonlyMap<string, readonly PageRow[]>>(() => new Map());
   const onRows = useCallback((parentKey: string, rows: readonly PageRow[] | null) => {
@@ -109,6 +113,11 @@ export function PageTree({
     walk(TOP, 1);
     return { flat: out, parents: open };
   }, [rowsByParent, expanded]);
+
+  // Every expanded page keeps its query, visible or not: a page moved under another parent (Move to…)
+  // leaves one parent's rows before it shows in the other's, and a query unmounted and mounted again in
+  // that gap could leave the moved page's children missing.
+  const queried = useMemo(() => [...new Set([...parents, ...expanded])], [parents, expanded]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -185,6 +194,18 @@ export function PageTree({
       case ' ':
         onOpen(cur.row.id);
         break;
+      case 'Delete':
+        if (!onPageAction) handled = false;
+        else {
+          // Focus goes to the next row outside the trashed subtree, else the one before.
+          let after = index + 1;
+          while ((flat[after]?.level ?? 0) > cur.level) after++;
+          const next = flat[after] ?? flat[index - 1];
+          if (next) setFocusId(next.row.id);
+          pendingFocus.current = next?.row.id ?? null;
+          onPageAction(cur.row.id, 'trash');
+        }
+        break;
       default:
         handled = false;
     }
@@ -193,7 +214,7 @@ export function PageTree({
 
   return (
     <>
-      {parents.map((p) => (
+      {queried.map((p) => (
         <ChildrenQuery key={p} collection={collections.children(spaceId, p === TOP ? null : p)} parentKey={p} onRows={onRows} />
       ))}
       <div ref={scrollRef} role="tree" aria-label="Pages" className="tree" onKeyDown={onKeyDown}>
@@ -250,6 +271,7 @@ export function PageTree({
                 >
                   <Plus />
                 </button>
+                {onPageAction && <PageActionsMenu title={title} tabIndex={focused ? 0 : -1} onAction={(action) => onPageAction(id, action)} />}
               </div>
             );
           })}

@@ -17,7 +17,9 @@ import { PageTree } from './PageTree.tsx';
 import { PageView } from './PageView.tsx';
 import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
 import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
+import { SidebarTools } from './SidebarTools.tsx';
 import { SpaceSwitcher } from './SpaceSwitcher.tsx';
+import { TrashIcon, usePageActions } from './usePageActions.tsx';
 
 interface Props {
   workspace: LocalWorkspace;
@@ -137,6 +139,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
   const space = useSpace(workspace, ready ? route.spaceId : null);
   const handle = space && 'handle' in space ? space.handle : null;
   const [expanded, setExpanded] = useExpanded(ui.views, handle ? route.spaceId : null);
+  const pageActions = usePageActions({ handle, collections, route, expand: setExpanded, onError: setSpaceError });
 
   const openPage = useCallback((pageId: string) => route.spaceId && navigate({ spaceId: route.spaceId, pageId }), [route.spaceId]);
 
@@ -165,6 +168,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
           <h1>Quire</h1>
         </div>
         <SpaceSwitcher collections={collections} currentSpaceId={route.spaceId} onSwitch={switchSpace} onNewSpace={() => setCreatingSpace(true)} />
+        <SidebarTools space={handle} preferences={ui.uiPreferences} />
         {handle && (
           <>
             <button type="button" className="new-page" onClick={() => createPage(null)}>
@@ -183,8 +187,13 @@ export function Workspace({ workspace, collections, ui }: Props) {
                 onToggle={setExpanded}
                 onOpen={openPage}
                 onAddChild={(parentId) => createPage(parentId)}
+                onPageAction={pageActions.onPageAction}
               />
             )}
+            <button type="button" className="sidebar-trash" onClick={pageActions.openTrash}>
+              <TrashIcon />
+              <span>Trash</span>
+            </button>
           </>
         )}
         <div className="sidebar-footer">
@@ -223,6 +232,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
           </div>
         )}
       </main>
+      {pageActions.dialogs}
       {creatingSpace && (
         <NewSpaceDialog
           onCancel={() => setCreatingSpace(false)}
