@@ -1,8 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath } from './scripts/chromium-path.mjs';
 
-/** Port of `vite preview` serving the built app during e2e. */
-const PREVIEW_PORT = 4173;
+/**
+ * Port of `vite preview` serving the built app during e2e. QUIRE_E2E_PORT lets two checkouts (git worktrees)
+ * run their suites side by side without sharing a server.
+ */
+const PREVIEW_PORT = Number(process.env.QUIRE_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
