@@ -1,10 +1,11 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { ErrorCode, PersistenceError } from '../core/errors.ts';
 import { SPACE_DOC_ID } from '../core/persistence/PersistenceLayer.ts';
 import { Space } from '../core/space/Space.ts';
-import { TOP_LEVEL_PARENT } from './db/index.ts';
+import { CURRENT_SCHEMA_VERSION, TOP_LEVEL_PARENT } from './db/index.ts';
+import { IndexedDbLayer } from './pages/IndexedDbLayer.ts';
 import { LocalWorkspace } from './LocalWorkspace.ts';
 
 const fast = { coalesceMs: 1 };
@@ -94,5 +95,43 @@ describe('LocalWorkspace', () => {
     const e: unknown = await LocalWorkspace.open({ indexedDB }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PersistenceError);
     expect((e as PersistenceError).code).toBe(ErrorCode.VersionTooNew);
+  });
+
+  it('stops writing when another tab upgrades the database, yet stores the edits typed before it', async () => {
+    const indexedDB = new IDBFactory();
+    const ws = await LocalWorkspace.open({ indexedDB, coalesceMs: 60_000 });
+    const h = await ws.createSpace({ name: 'Before the upgrade' });
+    const pageId = h.space.createPage({ title: 'Typed' });
+    await ws.projected(h.id);
+    const page = await h.openPage(pageId);
+    page.doc.getText('t').insert(0, 'last words'); // still coalescing (60 s) when the upgrade comes
+    expect(ws.isLeading(h.id)).toBe(true);
+
+    // A tab running newer code opens the database one schema later; ours must not block it.
+    const native = CURRENT_SCHEMA_VERSION * 10;
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('quire', native + 10);
+      req.onupgradeneeded = () => req.result.createObjectStore('future');
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error ?? new Error('open failed'));
+      req.onblocked = () => reject(new Error('the old tab blocked the upgrade'));
+    });
+
+    expect(ws.stopped).toMatchObject({ type: 'version-change', newVersion: CURRENT_SCHEMA_VERSION + 1 });
+    expect(ws.isLeading(h.id)).toBe(false);
+    // The page store is not part of the upgrade: what was typed before it reaches it, without waiting 60 s.
+    await vi.waitFor(() => expect(ws.status.snapshot().pending).toBe(0), { timeout: 2_000 });
+    h.space.renamePage(pageId, 'After'); // a change that reaches the space document but no projection
+    await h.flush();
+    page.release();
+
+    const stored = new IndexedDbLayer(h.id, { indexedDB });
+    const rows = await stored.load(pageId);
+    const doc = new Y.Doc();
+    for (const row of rows) Y.applyUpdate(doc, row.update);
+    expect(doc.getText('t').toString()).toBe('last words');
   });
 });

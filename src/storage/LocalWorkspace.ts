@@ -11,7 +11,7 @@ import { SpaceManager, type SpaceManagerOptions } from '../core/manager/SpaceMan
 import type { LayerFactory } from '../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SaveStatus } from '../core/manager/SaveStatus.ts';
-import { followSpace, openQuireDatabase, ProjectionWriter, type QuireDatabase, type SpaceFollower } from './db/index.ts';
+import { followSpace, openQuireDatabase, ProjectionWriter, type DatabaseSignal, type QuireDatabase, type SpaceFollower } from './db/index.ts';
 import { IndexedDbLayer } from './pages/IndexedDbLayer.ts';
 
 /** Exclusive named locks (Web Locks in the browser); structurally the sync layer's TabLocks. */
@@ -42,13 +42,45 @@ export class LocalWorkspace {
   private readonly followers = new Map<string, SpaceFollower>();
   /** Per open space: how to give up (or stop waiting for) the projection lead. */
   private readonly leads = new Map<string, () => void>();
+  private stoppedBy: DatabaseSignal | null = null;
 
   private constructor(
     readonly db: QuireDatabase,
     readonly manager: SpaceManager,
     readonly writer: ProjectionWriter,
     private readonly locks: ProjectionLocks | undefined,
-  ) {}
+  ) {
+    // Another tab (newer code) upgraded or deleted the database: this tab's schema is stale, so it stops
+    // writing the Dexie database at once (the connection is already closed) and leaves it to the newer code.
+    if (db.signals.last) this.stop(db.signals.last);
+    db.signals.subscribe((signal) => this.stop(signal));
+  }
+
+  /**
+   * Why this workspace stopped writing, or null while it works. Once stopped it never resumes: the UI
+   * turns read-only and asks for a reload, which starts the newer code.
+   */
+  get stopped(): DatabaseSignal | null {
+    return this.stoppedBy;
+  }
+
+  /**
+   * Stops following spaces (the projection and event log belong to the newer schema now) and gives up
+   * every projection lead. Edits already made are still written to their page stores, whose format the
+   * schema upgrade does not touch: flushing them is what keeps "no acknowledged edit is lost" true for the
+   * last keystrokes typed before the upgrade. Nothing new can be written once the UI is read-only.
+   */
+  private stop(signal: DatabaseSignal): void {
+    if (this.stoppedBy) return;
+    this.stoppedBy = signal;
+    for (const follower of this.followers.values()) follower.stop();
+    this.followers.clear();
+    for (const give of this.leads.values()) give();
+    this.leads.clear();
+    for (const id of this.manager.openSpaceIds()) {
+      void this.manager.openSpace(id).then((h) => h.flush()).catch(() => undefined);
+    }
+  }
 
   /**
    * Opens the local database and the page store. Rejects with PersistenceError 'version-too-new' when a
@@ -108,6 +140,7 @@ export class LocalWorkspace {
    * may have died between a document write and its projection.
    */
   private lead(handle: SpaceHandle, reconcileFirst: boolean): void {
+    if (this.stoppedBy) return;
     if (!this.locks) {
       this.leads.set(handle.id, () => undefined);
       this.follow(handle);
@@ -123,7 +156,7 @@ export class LocalWorkspace {
     this.locks.acquire(projectionLockName(handle.id), abort.signal).then(
       (r) => {
         release = r;
-        if (abort.signal.aborted || handle.isClosed) return r();
+        if (abort.signal.aborted || handle.isClosed || this.stoppedBy) return r();
         this.follow(handle);
         void this.reconcile(handle).catch(() => undefined);
       },

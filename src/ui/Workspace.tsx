@@ -19,6 +19,9 @@ import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './r
 import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
 import { SidebarTools } from './SidebarTools.tsx';
 import { SpaceSwitcher } from './SpaceSwitcher.tsx';
+import { StoppedNotice, useStopped } from './StoppedNotice.tsx';
+import { usePersistAfterFirstAction } from './usePersistAfterFirstAction.ts';
+import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { TrashIcon, usePageActions } from './usePageActions.tsx';
 
 interface Props {
@@ -115,6 +118,9 @@ export function Workspace({ workspace, collections, ui }: Props) {
   const [creatingSpace, setCreatingSpace] = useState(false);
   const [spaceError, setSpaceError] = useState<string | null>(null);
   const newPageRef = useRef<string | null>(null);
+  const stopped = useStopped(workspace);
+  useUnsavedWarning(workspace.status);
+  usePersistAfterFirstAction();
 
   // Restore the last route once, at start, when the URL does not name one.
   useEffect(() => {
@@ -162,86 +168,90 @@ export function Workspace({ workspace, collections, ui }: Props) {
   };
 
   return (
-    <div className="app">
-      <nav aria-label="Sidebar" className="sidebar">
-        <div className="brand">
-          <h1>Quire</h1>
-        </div>
-        <SpaceSwitcher collections={collections} currentSpaceId={route.spaceId} onSwitch={switchSpace} onNewSpace={() => setCreatingSpace(true)} />
-        <SidebarTools space={handle} preferences={ui.uiPreferences} />
-        {handle && (
-          <>
-            <button type="button" className="new-page" onClick={() => createPage(null)}>
-              <NewPageIcon />
-              <span>New page</span>
-            </button>
-            <h2 className="sidebar-heading" aria-hidden="true">
-              Pages
-            </h2>
-            {expanded && (
-              <PageTree
-                collections={collections}
-                spaceId={handle.id}
-                currentPageId={route.pageId}
-                expanded={expanded}
-                onToggle={setExpanded}
-                onOpen={openPage}
-                onAddChild={(parentId) => createPage(parentId)}
-                onPageAction={pageActions.onPageAction}
-              />
-            )}
-            <button type="button" className="sidebar-trash" onClick={pageActions.openTrash}>
-              <TrashIcon />
-              <span>Trash</span>
-            </button>
-          </>
-        )}
-        <div className="sidebar-footer">
-          <SaveStatusIndicator status={workspace.status} />
-        </div>
-      </nav>
-      <main className="main">
-        {spaceError && (
-          <p role="alert" className="banner">
-            {spaceError}
-          </p>
-        )}
-        {!ready ? null : !route.spaceId ? (
-          <div className="empty-state">
-            <h2>Start with a space</h2>
-            <p>A space holds a tree of pages. Everything you write lives on this device first, and works offline.</p>
-            <button type="button" className="primary" onClick={() => setCreatingSpace(true)}>
-              Start a space
-            </button>
+    <>
+      {/* Once another tab upgraded the database, nothing here may write: the whole workspace goes inert. */}
+      <div className="app" inert={stopped !== null}>
+        <nav aria-label="Sidebar" className="sidebar">
+          <div className="brand">
+            <h1>Quire</h1>
           </div>
-        ) : space && 'error' in space ? (
-          <div className="empty-state">
-            <p role="alert">{describeError(space.error)}</p>
+          <SpaceSwitcher collections={collections} currentSpaceId={route.spaceId} onSwitch={switchSpace} onNewSpace={() => setCreatingSpace(true)} />
+          <SidebarTools space={handle} preferences={ui.uiPreferences} />
+          {handle && (
+            <>
+              <button type="button" className="new-page" onClick={() => createPage(null)}>
+                <NewPageIcon />
+                <span>New page</span>
+              </button>
+              <h2 className="sidebar-heading" aria-hidden="true">
+                Pages
+              </h2>
+              {expanded && (
+                <PageTree
+                  collections={collections}
+                  spaceId={handle.id}
+                  currentPageId={route.pageId}
+                  expanded={expanded}
+                  onToggle={setExpanded}
+                  onOpen={openPage}
+                  onAddChild={(parentId) => createPage(parentId)}
+                  onPageAction={pageActions.onPageAction}
+                />
+              )}
+              <button type="button" className="sidebar-trash" onClick={pageActions.openTrash}>
+                <TrashIcon />
+                <span>Trash</span>
+              </button>
+            </>
+          )}
+          <div className="sidebar-footer">
+            <SaveStatusIndicator status={workspace.status} />
           </div>
-        ) : !handle ? null : route.pageId ? (
-          <>
-            <header className="topbar">
-              <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
-            </header>
-            <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
-          </>
-        ) : (
-          <div className="empty-state">
-            <h2>{handle.space.meta().name}</h2>
-            <p>Choose a page in the sidebar, or start a new one.</p>
-          </div>
+        </nav>
+        <main className="main">
+          {spaceError && (
+            <p role="alert" className="banner">
+              {spaceError}
+            </p>
+          )}
+          {!ready ? null : !route.spaceId ? (
+            <div className="empty-state">
+              <h2>Start with a space</h2>
+              <p>A space holds a tree of pages. Everything you write lives on this device first, and works offline.</p>
+              <button type="button" className="primary" onClick={() => setCreatingSpace(true)}>
+                Start a space
+              </button>
+            </div>
+          ) : space && 'error' in space ? (
+            <div className="empty-state">
+              <p role="alert">{describeError(space.error)}</p>
+            </div>
+          ) : !handle ? null : route.pageId ? (
+            <>
+              <header className="topbar">
+                <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
+              </header>
+              <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
+            </>
+          ) : (
+            <div className="empty-state">
+              <h2>{handle.space.meta().name}</h2>
+              <p>Choose a page in the sidebar, or start a new one.</p>
+            </div>
+          )}
+        </main>
+        {pageActions.dialogs}
+        {creatingSpace && (
+          <NewSpaceDialog
+            onCancel={() => setCreatingSpace(false)}
+            onCreate={async (name) => {
+              const created = await workspace.createSpace({ name });
+              navigate({ spaceId: created.id, pageId: null });
+            }}
+          />
         )}
-      </main>
-      {pageActions.dialogs}
-      {creatingSpace && (
-        <NewSpaceDialog
-          onCancel={() => setCreatingSpace(false)}
-          onCreate={async (name) => {
-            const created = await workspace.createSpace({ name });
-            navigate({ spaceId: created.id, pageId: null });
-          }}
-        />
-      )}
-    </div>
+      </div>
+      {stopped && <StoppedNotice workspace={workspace} signal={stopped} />}
+    </>
   );
 }

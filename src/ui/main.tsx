@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { registerServiceWorker } from './registerServiceWorker.ts';
+import { serviceWorkerUpdates } from './serviceWorkerUpdates.ts';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -11,4 +11,4 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
-registerServiceWorker();
+serviceWorkerUpdates.register();

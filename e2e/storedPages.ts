@@ -1,0 +1,54 @@
+/**
+ * Reads what is really on disk, bypassing the app: the rows of a page database (y-indexeddb's layout:
+ * store 'updates', one Yjs update per row) fetched raw in the browser, decoded here with Yjs. Tests use it
+ * to prove "saved" without trusting the code under test.
+ */
+import type { Page } from '@playwright/test';
+import * as Y from 'yjs';
+
+/** The space and page ids of the page a tab shows (from its `#/space/<id>/page/<id>` route). */
+export function routeIds(page: Page): { spaceId: string; pageId: string } {
+  const m = /#\/space\/([^/]+)\/page\/([^/?#]+)/.exec(page.url());
+  if (!m) throw new Error(`no page in the URL ${page.url()}`);
+  return { spaceId: decodeURIComponent(m[1]!), pageId: decodeURIComponent(m[2]!) };
+}
+
+/** Every stored update of one page document, as raw bytes. */
+export async function storedUpdates(page: Page, spaceId: string, pageId: string): Promise<Uint8Array[]> {
+  const name = `quire:${encodeURIComponent(spaceId)}:${encodeURIComponent(pageId)}`;
+  const rows = await page.evaluate(
+    (dbName) =>
+      new Promise<number[][]>((resolve, reject) => {
+        const req = indexedDB.open(dbName);
+        req.onerror = () => reject(new Error(String(req.error)));
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains('updates')) {
+            db.close();
+            return resolve([]);
+          }
+          const all = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+          all.onerror = () => reject(new Error(String(all.error)));
+          all.onsuccess = () => {
+            db.close();
+            resolve((all.result as Uint8Array[]).map((u) => Array.from(u)));
+          };
+        };
+      }),
+    name,
+  );
+  return rows.map((r) => Uint8Array.from(r));
+}
+
+/** The plain text of a stored page (the editor's 'default' fragment), from the rows on disk alone. */
+export async function storedPageText(page: Page, spaceId: string, pageId: string): Promise<string> {
+  const doc = new Y.Doc();
+  for (const update of await storedUpdates(page, spaceId, pageId)) Y.applyUpdate(doc, update);
+  const text: string[] = [];
+  const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText) => {
+    if (node instanceof Y.XmlText) return void text.push(node.toString().replace(/<[^>]+>/g, ''));
+    for (const child of node.toArray()) walk(child as Y.XmlElement | Y.XmlText);
+  };
+  walk(doc.getXmlFragment('default'));
+  return text.join('\n');
+}
