@@ -121,6 +121,15 @@ export class LocalWorkspace {
     return handle;
   }
 
+  /**
+   * Writes every pending change now, skipping the retry backoff of failing layers: the user freed space
+   * and pressed "Retry now". Failures are reported through the status, as every background write's are.
+   */
+  async retryNow(): Promise<void> {
+    const ids = this.manager.openSpaceIds();
+    await Promise.allSettled(ids.map(async (id) => (await this.manager.openSpace(id)).flush()));
+  }
+
   /** Recomputes the projection of an open space from its documents; resolves with what changed. */
   async reconcile(handle: SpaceHandle) {
     try {

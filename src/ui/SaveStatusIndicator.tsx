@@ -1,20 +1,49 @@
 import { useEffect, useState } from 'react';
+import { ErrorCode } from '../core/errors.ts';
 import type { SaveState, SaveStatus, StatusSnapshot } from '../core/manager/SaveStatus.ts';
 import { describeError } from './describeError.ts';
+import { formatBytes } from './formatBytes.ts';
 
 interface Shown {
   state: SaveState;
   text: string;
+  quota: boolean;
 }
 
 function shown(snap: StatusSnapshot): Shown {
   const failing = snap.layers.find((l) => l.error)?.error ?? null;
-  return { state: snap.state, text: failing ? describeError(failing) : snap.pending > 0 ? 'Saving…' : 'Saved on this device' };
+  return {
+    state: snap.state,
+    text: failing ? describeError(failing) : snap.pending > 0 ? 'Saving…' : 'Saved on this device',
+    quota: failing?.code === ErrorCode.QuotaExceeded,
+  };
 }
 
-/** Tells the truth: "Saving…" while any change is unacknowledged, "Saved on this device" when none is. */
-export function SaveStatusIndicator({ status }: { status: SaveStatus }) {
+/** "Quire uses 12 MB of the 12 MB this browser allows": what the quota error adds, read when it happens. */
+function useQuotaUsage(active: boolean): string | null {
+  const [usage, setUsage] = useState<string | null>(null);
+  useEffect(() => {
+    if (!active) return setUsage(null);
+    let live = true;
+    navigator.storage
+      ?.estimate()
+      .then((e) => live && e.usage !== undefined && e.quota !== undefined && setUsage(`Quire uses ${formatBytes(e.usage)} of the ${formatBytes(e.quota)} this browser allows it.`))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [active]);
+  return usage;
+}
+
+/**
+ * Tells the truth: "Saving…" while any change is unacknowledged, "Saved on this device" when none is, and
+ * when a write fails, why and what to do, with "Retry now" (the retries also run by themselves).
+ */
+export function SaveStatusIndicator({ status, onRetry }: { status: SaveStatus; onRetry?: () => Promise<void> }) {
   const [view, setView] = useState<Shown>(() => shown(status.snapshot()));
+  const [retrying, setRetrying] = useState(false);
+  const usage = useQuotaUsage(view.quota);
   useEffect(() => {
     // The status changes on every keystroke (pending counts); re-render only when what is shown changes.
     const update = (snap: StatusSnapshot) => {
@@ -25,8 +54,24 @@ export function SaveStatusIndicator({ status }: { status: SaveStatus }) {
     return status.subscribe(update);
   }, [status]);
   return (
-    <p role="status" aria-label="Save status" className={`save-status save-status--${view.state}`}>
-      {view.text}
-    </p>
+    <div className={`save-status-box save-status-box--${view.state}`}>
+      <p role="status" aria-label="Save status" className={`save-status save-status--${view.state}`}>
+        {view.text}
+        {usage && ` ${usage}`}
+      </p>
+      {view.state === 'error' && onRetry && (
+        <button
+          type="button"
+          className="save-status-retry"
+          disabled={retrying}
+          onClick={() => {
+            setRetrying(true);
+            void onRetry().finally(() => setRetrying(false));
+          }}
+        >
+          Retry now
+        </button>
+      )}
+    </div>
   );
 }

@@ -205,7 +205,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
             </>
           )}
           <div className="sidebar-footer">
-            <SaveStatusIndicator status={workspace.status} />
+            <SaveStatusIndicator status={workspace.status} onRetry={() => workspace.retryNow()} />
           </div>
         </nav>
         <main className="main">
