@@ -33,7 +33,7 @@ export async function serveCopyOfDist(): Promise<StaticCopy> {
   const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dir, path);
-    let found = false;
+    let found: boolean;
     try {
       found = statSync(file).isFile();
     } catch {

@@ -46,7 +46,7 @@ export async function storedPageText(page: Page, spaceId: string, pageId: string
   for (const update of await storedUpdates(page, spaceId, pageId)) Y.applyUpdate(doc, update);
   const text: string[] = [];
   const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText) => {
-    if (node instanceof Y.XmlText) return void text.push(node.toString().replace(/<[^>]+>/g, ''));
+    if (node instanceof Y.XmlText) return void text.push(String(node.toString()).replace(/<[^>]+>/g, ''));
     for (const child of node.toArray()) walk(child as Y.XmlElement | Y.XmlText);
   };
   walk(doc.getXmlFragment('default'));

@@ -126,7 +126,7 @@ describe('LocalWorkspace', () => {
     await vi.waitFor(() => expect(ws.status.snapshot().pending).toBe(0), { timeout: 2_000 });
     h.space.renamePage(pageId, 'After'); // a change that reaches the space document but no projection
     await h.flush();
-    page.release();
+    await page.release();
 
     const stored = new IndexedDbLayer(h.id, { indexedDB });
     const rows = await stored.load(pageId);
