@@ -7,6 +7,7 @@ import { useEffect, useId, useState } from 'react';
 import { useLiveQuery } from '@tanstack/react-db';
 import type { PageCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { describeError } from './describeError.ts';
 import { pageTitle } from './PageTree.tsx';
 import './pageActions.css';
@@ -25,53 +26,18 @@ function countSubPages(space: SpaceHandle, pageId: string): number {
 }
 
 function ConfirmDelete({ title, subPages, onConfirm, onCancel }: { title: string; subPages: number; onConfirm: () => Promise<void>; onCancel: () => void }) {
-  const titleId = useId();
-  const textId = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
-    <div className="dialog-backdrop">
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={textId}
-        className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            onCancel();
-          }
-        }}
-      >
-        <h2 id={titleId}>Delete “{title}” forever?</h2>
-        <p id={textId} className="confirm-text">
-          {subPages === 0
-            ? `“${title}” will be deleted from this device. This cannot be undone.`
-            : `“${title}” and its ${subPages} sub-page${subPages === 1 ? '' : 's'} will be deleted from this device. This cannot be undone.`}
-        </p>
-        {error && <p role="alert">{error}</p>}
-        <div className="dialog-actions">
-          <button type="button" autoFocus onClick={onCancel}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="dialog-danger"
-            disabled={busy}
-            onClick={() => {
-              setBusy(true);
-              onConfirm().catch((e: unknown) => {
-                setBusy(false);
-                setError(describeError(e instanceof Error ? e : new Error(String(e))));
-              });
-            }}
-          >
-            Delete forever
-          </button>
-        </div>
-      </div>
-    </div>
+    <ConfirmDialog
+      title={`Delete “${title}” forever?`}
+      text={
+        subPages === 0
+          ? `“${title}” will be deleted from this device. This cannot be undone.`
+          : `“${title}” and its ${subPages} sub-page${subPages === 1 ? '' : 's'} will be deleted from this device. This cannot be undone.`
+      }
+      confirmLabel="Delete forever"
+      onConfirm={onConfirm}
+      onCancel={onCancel}
+    />
   );
 }
 

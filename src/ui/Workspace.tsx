@@ -12,7 +12,8 @@ import type { RoutingRow, ViewRow } from '../storage/db/index.ts';
 import { Breadcrumbs } from './Breadcrumbs.tsx';
 import { describeError } from './describeError.ts';
 import { NewPageIcon } from './icons.tsx';
-import { NewSpaceDialog } from './NewSpaceDialog.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { SpaceDetailsDialog } from './SpaceDetailsDialog.tsx';
 import { PageTree } from './PageTree.tsx';
 import { PageView } from './PageView.tsx';
 import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
@@ -112,10 +113,19 @@ function useExpanded(views: Collection<ViewRow, string>, spaceId: string | null)
   return [current, set] as const;
 }
 
+/** What deleting a space takes with it, in words: its name and how many pages (and how many of them are in the Trash). */
+function deleteSpaceText(handle: SpaceHandle): string {
+  const pages = handle.space.listPages();
+  const trashed = handle.space.trash().length;
+  const count = pages.length === 1 ? '1 page' : `${pages.length} pages`;
+  const inTrash = trashed > 0 ? ` (${trashed} of them in the Trash)` : '';
+  return `“${handle.space.meta().name}” and its ${count}${inTrash} will be deleted from this device. This cannot be undone.`;
+}
+
 export function Workspace({ workspace, collections, ui }: Props) {
   const route = useHashRoute();
   const [ready, setReady] = useState(false);
-  const [creatingSpace, setCreatingSpace] = useState(false);
+  const [spaceDialog, setSpaceDialog] = useState<'new' | 'rename' | 'delete' | null>(null);
   const [spaceError, setSpaceError] = useState<string | null>(null);
   const newPageRef = useRef<string | null>(null);
   const stopped = useStopped(workspace);
@@ -175,7 +185,14 @@ export function Workspace({ workspace, collections, ui }: Props) {
           <div className="brand">
             <h1>Quire</h1>
           </div>
-          <SpaceSwitcher collections={collections} currentSpaceId={route.spaceId} onSwitch={switchSpace} onNewSpace={() => setCreatingSpace(true)} />
+          <SpaceSwitcher
+            collections={collections}
+            currentSpaceId={handle ? route.spaceId : null}
+            onSwitch={switchSpace}
+            onNewSpace={() => setSpaceDialog('new')}
+            onRenameSpace={() => setSpaceDialog('rename')}
+            onDeleteSpace={() => setSpaceDialog('delete')}
+          />
           <SidebarTools space={handle} preferences={ui.uiPreferences} />
           {handle && (
             <>
@@ -218,7 +235,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
             <div className="empty-state">
               <h2>Start with a space</h2>
               <p>A space holds a tree of pages. Everything you write lives on this device first, and works offline.</p>
-              <button type="button" className="primary" onClick={() => setCreatingSpace(true)}>
+              <button type="button" className="primary" onClick={() => setSpaceDialog('new')}>
                 Start a space
               </button>
             </div>
@@ -241,12 +258,41 @@ export function Workspace({ workspace, collections, ui }: Props) {
           )}
         </main>
         {pageActions.dialogs}
-        {creatingSpace && (
-          <NewSpaceDialog
-            onCancel={() => setCreatingSpace(false)}
-            onCreate={async (name) => {
-              const created = await workspace.createSpace({ name });
+        {spaceDialog === 'new' && (
+          <SpaceDetailsDialog
+            title="New space"
+            submitLabel="Create"
+            onCancel={() => setSpaceDialog(null)}
+            onSubmit={async ({ name, icon }) => {
+              const created = await workspace.createSpace({ name, icon });
               navigate({ spaceId: created.id, pageId: null });
+            }}
+          />
+        )}
+        {spaceDialog === 'rename' && handle && (
+          <SpaceDetailsDialog
+            title="Rename space"
+            submitLabel="Save"
+            initial={{ name: handle.space.meta().name, icon: handle.space.meta().icon }}
+            onCancel={() => setSpaceDialog(null)}
+            onSubmit={async ({ name, icon }) => {
+              handle.space.rename(name);
+              handle.space.setIcon(icon);
+              await handle.flush();
+            }}
+          />
+        )}
+        {spaceDialog === 'delete' && handle && (
+          <ConfirmDialog
+            title={`Delete the space “${handle.space.meta().name}”?`}
+            text={deleteSpaceText(handle)}
+            confirmLabel="Delete space"
+            onCancel={() => setSpaceDialog(null)}
+            onConfirm={async () => {
+              await workspace.deleteSpace(handle.id);
+              setSpaceDialog(null);
+              const next = (await collections.recentSpaces().toArrayWhenReady()).find((s) => s.id !== handle.id);
+              navigate(next ? { spaceId: next.id, pageId: null } : { spaceId: null, pageId: null }, { replace: true });
             }}
           />
         )}
