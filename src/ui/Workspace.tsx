@@ -14,6 +14,7 @@ import { describeError } from './describeError.ts';
 import { NewPageIcon } from './icons.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { SpaceDetailsDialog } from './SpaceDetailsDialog.tsx';
+import { PageTabs } from './PageTabs.tsx';
 import { PageTree } from './PageTree.tsx';
 import { PageView } from './PageView.tsx';
 import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
@@ -226,6 +227,15 @@ export function Workspace({ workspace, collections, ui }: Props) {
           </div>
         </nav>
         <main className="main">
+          {handle && (
+            <PageTabs
+              tabs={ui.tabs}
+              space={handle}
+              currentPageId={route.pageId}
+              onOpen={openPage}
+              onCloseCurrent={(next) => navigate({ spaceId: handle.id, pageId: next })}
+            />
+          )}
           {spaceError && (
             <p role="alert" className="banner">
               {spaceError}

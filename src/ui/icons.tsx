@@ -46,3 +46,9 @@ export const Check = () => (
     <path d="M3.5 8.5l3 3 6-7" />
   </Svg>
 );
+
+export const Close = () => (
+  <Svg size={12}>
+    <path d="M4.5 4.5l7 7M11.5 4.5l-7 7" />
+  </Svg>
+);
