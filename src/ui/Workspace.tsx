@@ -3,14 +3,15 @@
  * open page. The route lives in the URL hash and is mirrored into the `routing` UI-state collection
  * ('active', and one row per space), so the last space and page reopen at start.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Collection } from '@tanstack/react-db';
-import type { PageCollections, UiStateCollections } from '../collections/index.ts';
+import { DraftMailbox, type PageCollections, type UiStateCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { LocalWorkspace } from '../storage/LocalWorkspace.ts';
 import type { RoutingRow, ViewRow } from '../storage/db/index.ts';
 import { Breadcrumbs } from './Breadcrumbs.tsx';
 import { describeError } from './describeError.ts';
+import { DraftNotice } from './DraftNotice.tsx';
 import { NewPageIcon } from './icons.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { SpaceDetailsDialog } from './SpaceDetailsDialog.tsx';
@@ -130,6 +131,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
   const [spaceError, setSpaceError] = useState<string | null>(null);
   const newPageRef = useRef<string | null>(null);
   const stopped = useStopped(workspace);
+  const mailbox = useMemo(() => new DraftMailbox(ui.draftMailbox), [ui]);
   useUnsavedWarning(workspace.status);
   usePersistAfterFirstAction();
 
@@ -258,6 +260,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
               <header className="topbar">
                 <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
               </header>
+              <DraftNotice key={`draft:${handle.id}/${route.pageId}`} mailbox={mailbox} space={handle} pageId={route.pageId} />
               <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
             </>
           ) : (

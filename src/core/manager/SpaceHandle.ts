@@ -100,6 +100,11 @@ export class SpaceHandle {
     return new SpaceHandle(id, space, sync, layers, opts);
   }
 
+  /** The save status this space reports to (shared by the manager's spaces). */
+  get status(): SaveStatus {
+    return this.opts.status;
+  }
+
   get doc(): Y.Doc {
     return this.space.doc;
   }

@@ -124,6 +124,9 @@ export interface DraftMailboxRow {
    * whose page changed after them). */
   baseUpdatedAtMs: number | null;
   conflictState: DraftConflictState;
+  /** The unacknowledged Yjs changes the draft stands for (not indexed, so no schema change; absent in
+   * entries written before it existed, which then only show their text). */
+  update?: Uint8Array;
 }
 
 export type UploadJobStatus = 'queued' | 'uploading' | 'done' | 'failed';
