@@ -60,3 +60,35 @@ test('with several spaces, the switcher lists the recently opened ones first', a
   const recent = page.getByRole('list', { name: 'Recently opened' });
   await expect(recent.getByRole('button')).toHaveText([/West$/, /South$/, /East$/]);
 });
+
+test('a space deleted in one tab is let go by another tab that has it open, which never writes it again', async ({ page, context }) => {
+  await page.goto('/');
+  await createSpace(page, 'Staying');
+  await createSpace(page, 'Leaving');
+  await sidebar(page).getByRole('button', { name: 'New page' }).click();
+  await page.getByRole('textbox', { name: 'Page content' }).click();
+  await page.keyboard.type('Soon gone.');
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+
+  const other = await context.newPage();
+  const problems: string[] = [];
+  other.on('pageerror', (e) => problems.push(e.message));
+  other.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await other.goto(page.url());
+  await expect(other.getByRole('textbox', { name: 'Page content' })).toHaveText('Soon gone.');
+  const spaceId = /#\/space\/([^/]+)/.exec(page.url())![1]!;
+
+  await openSpaceList(page);
+  await page.getByRole('button', { name: 'Delete space…' }).click();
+  await page.getByRole('alertdialog', { name: 'Delete the space “Leaving”?' }).getByRole('button', { name: 'Delete space' }).click();
+  await expect(sidebar(page).getByRole('button', { name: 'Switch space (current: Staying)' })).toBeVisible();
+
+  await expect(other.getByRole('alert').filter({ hasText: '“Leaving” was deleted in another tab.' })).toBeVisible();
+  await expect(sidebar(other).getByRole('button', { name: 'Switch space (current: Staying)' })).toBeVisible();
+  await expect(saveStatus(other)).toHaveText('Saved on this device');
+  await other.close({ runBeforeUnload: false }); // closing flushes: nothing of the deleted space may come back
+  await page.waitForTimeout(300);
+  const left = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+  expect(left.filter((n) => n.startsWith(`quire:${spaceId}:`))).toEqual([]);
+  expect(problems).toEqual([]);
+});

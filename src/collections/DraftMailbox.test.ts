@@ -73,7 +73,8 @@ describe('DraftMailbox', () => {
 
   it('writes nothing while saves are healthy, and deletes the entry once the store acknowledges', async () => {
     const { rows, mailbox, faulty, space, pageId, page } = await setup();
-    const stop = mailbox.keep(space, pageId, page.doc);
+    const acknowledged = vi.fn();
+    const stop = mailbox.keep(space, pageId, page.doc, acknowledged);
     const inserts = vi.spyOn(rows, 'insert');
     for (let i = 0; i < 5; i++) {
       type(page.doc, `word ${i} `);
@@ -81,6 +82,7 @@ describe('DraftMailbox', () => {
     }
     await new Promise((r) => setTimeout(r, 60));
     expect(inserts).not.toHaveBeenCalled();
+    expect(acknowledged).toHaveBeenCalledTimes(5);
 
     faulty.plan = { failWrite: { at: faulty.writes + 1, mode: 'forever' } };
     type(page.doc, 'stuck');

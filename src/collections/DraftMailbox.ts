@@ -90,9 +90,10 @@ export class DraftMailbox {
   /**
    * Keeps the mailbox entry of one open page in step with its save state until the returned function is
    * called: written after DRAFT_AFTER_MS of unacknowledged changes, refreshed while they stay so, deleted
-   * when the store has them all.
+   * when the store has them all. `onAcknowledged` runs each time pending changes become all acknowledged
+   * (the app announces 'document-changed' to the other tabs then).
    */
-  keep(space: SpaceHandle, pageId: string, doc: Y.Doc): () => void {
+  keep(space: SpaceHandle, pageId: string, doc: Y.Doc, onAcknowledged?: () => void): () => void {
     let savedSv = Y.encodeStateVector(doc);
     let timer: ReturnType<typeof setTimeout> | null = null;
     let wrote = false;
@@ -114,11 +115,16 @@ export class DraftMailbox {
       void quietly(() => (this.rows.has(pageId) ? this.rows.update(pageId, (d) => void Object.assign(d, row)) : this.rows.insert(row)));
       timer = setTimeout(write, this.refreshMs);
     };
+    let hadPending = false;
     const onStatus = () => {
       if (pending() > 0) {
+        hadPending = true;
         timer ??= setTimeout(write, this.afterMs);
         return;
       }
+      if (!hadPending) return;
+      hadPending = false;
+      onAcknowledged?.();
       savedSv = Y.encodeStateVector(doc);
       if (timer) clearTimeout(timer);
       timer = null;

@@ -7,6 +7,7 @@ import { Space } from '../core/space/Space.ts';
 import { CURRENT_SCHEMA_VERSION, TOP_LEVEL_PARENT } from './db/index.ts';
 import { IndexedDbLayer } from './pages/IndexedDbLayer.ts';
 import { LocalWorkspace } from './LocalWorkspace.ts';
+import type { DomainEventInit } from '../core/events/DomainEvent.ts';
 
 const fast = { coalesceMs: 1 };
 
@@ -133,5 +134,36 @@ describe('LocalWorkspace', () => {
     const doc = new Y.Doc();
     for (const row of rows) Y.applyUpdate(doc, row.update);
     expect(doc.getText('t').toString()).toBe('last words');
+  });
+
+  it('announces its own changes to the other tabs, and lets go of a space another tab deleted without rewriting it', async () => {
+    const indexedDB = new IDBFactory();
+    const sent: DomainEventInit[] = [];
+    const a = await LocalWorkspace.open({ indexedDB, ...fast, events: { publish: (e) => void sent.push(e) } });
+    const h = await a.createSpace({ name: 'Shared' });
+    const page = h.space.createPage({ title: 'Gone soon' });
+    h.space.rename('Shared 2');
+    h.space.trashPage(page);
+    await h.deletePageForever(page);
+    expect(sent.map((e) => `${e.type}${'change' in e ? ':' + e.change : ''}`)).toEqual([
+      'spaces-changed:created',
+      'pages-changed:changed',
+      'space-changed',
+      'spaces-changed:renamed',
+      'pages-changed:changed',
+      'pages-changed:deleted',
+    ]);
+
+    // Tab B has the space open with an edit still coalescing when A deletes the space.
+    const b = await LocalWorkspace.open({ indexedDB, coalesceMs: 60_000 });
+    const hb = await b.openSpace(h.id);
+    hb.space.createPage({ title: 'Typed in B' });
+    await a.deleteSpace(h.id);
+    expect(sent.at(-1)).toEqual({ type: 'spaces-changed', change: 'deleted', spaceId: h.id });
+    await b.forgetSpace(h.id);
+    await b.close(); // closing flushes every open space: the forgotten one must not be among them
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    expect(names.filter((n) => n?.startsWith(`quire:${h.id}:`))).toEqual([]);
+    await a.close();
   });
 });

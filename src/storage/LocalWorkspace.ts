@@ -11,6 +11,7 @@ import { SpaceManager, type SpaceManagerOptions } from '../core/manager/SpaceMan
 import type { LayerFactory } from '../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SaveStatus } from '../core/manager/SaveStatus.ts';
+import { MAX_EVENT_PAGE_IDS, type DomainEventInit, type DomainEventSink } from '../core/events/DomainEvent.ts';
 import { followSpace, openQuireDatabase, ProjectionWriter, type DatabaseSignal, type QuireDatabase, type SpaceFollower } from './db/index.ts';
 import { IndexedDbLayer } from './pages/IndexedDbLayer.ts';
 
@@ -31,6 +32,8 @@ export interface LocalWorkspaceOptions extends Omit<SpaceManagerOptions, 'layers
    * event log (the others see its Dexie writes); without locks this tab always does.
    */
   locks?: ProjectionLocks;
+  /** Where to announce what this tab changed (the other tabs' domain-event channel). */
+  events?: DomainEventSink;
 }
 
 /** The lock whose holder writes a space's projection and event log. */
@@ -42,6 +45,8 @@ export class LocalWorkspace {
   private readonly followers = new Map<string, SpaceFollower>();
   /** Per open space: how to give up (or stop waiting for) the projection lead. */
   private readonly leads = new Map<string, () => void>();
+  /** Per open space: stops announcing its local changes. */
+  private readonly announcers = new Map<string, () => void>();
   private stoppedBy: DatabaseSignal | null = null;
 
   private constructor(
@@ -49,6 +54,7 @@ export class LocalWorkspace {
     readonly manager: SpaceManager,
     readonly writer: ProjectionWriter,
     private readonly locks: ProjectionLocks | undefined,
+    private readonly events: DomainEventSink | undefined,
   ) {
     // Another tab (newer code) upgraded or deleted the database: this tab's schema is stale, so it stops
     // writing the Dexie database at once (the connection is already closed) and leaves it to the newer code.
@@ -87,7 +93,7 @@ export class LocalWorkspace {
    * newer Quire wrote the database (it is left untouched), or 'storage-unavailable' / 'quota-exceeded'.
    */
   static async open(options: LocalWorkspaceOptions = {}): Promise<LocalWorkspace> {
-    const { indexedDB, dbName, extraLayers = [], locks, ...managerOptions } = options;
+    const { indexedDB, dbName, extraLayers = [], locks, events, ...managerOptions } = options;
     const db = await openQuireDatabase({ name: dbName, indexedDB });
     const manager = new SpaceManager({
       ...managerOptions,
@@ -95,7 +101,7 @@ export class LocalWorkspace {
       // survives a power loss or an OS crash. Coalescing keeps this to a few transactions a second.
       layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB, durability: 'strict' }), ...extraLayers],
     });
-    return new LocalWorkspace(db, manager, new ProjectionWriter(db), locks);
+    return new LocalWorkspace(db, manager, new ProjectionWriter(db), locks, events);
   }
 
   get status(): SaveStatus {
@@ -108,6 +114,8 @@ export class LocalWorkspace {
     await this.writer.registerSpace(handle.space.meta(), 'user');
     await this.writer.markSpaceOpened(handle.id);
     this.lead(handle, false);
+    this.announce(handle);
+    this.publish({ type: 'spaces-changed', change: 'created', spaceId: handle.id });
     return handle;
   }
 
@@ -118,6 +126,7 @@ export class LocalWorkspace {
   async openSpace(id: string): Promise<SpaceHandle> {
     const handle = await this.manager.openSpace(id);
     if (!this.leads.has(id)) this.lead(handle, true);
+    if (!this.announcers.has(id)) this.announce(handle);
     return handle;
   }
 
@@ -202,16 +211,68 @@ export class LocalWorkspace {
     await follower?.idle();
     this.leads.get(id)?.();
     this.leads.delete(id);
+    this.announcers.get(id)?.();
+    this.announcers.delete(id);
   }
 
-  /** Deletes a space's documents from the page store, then its registry entry and projection. */
+  /**
+   * Deletes a space's documents from the page store, then its registry entry and projection, and tells
+   * the other tabs, which let it go (forgetSpace) instead of writing it again.
+   */
   async deleteSpace(id: string): Promise<void> {
+    this.release(id);
+    await this.manager.deleteSpace(id);
+    await this.writer.deleteSpace(id, 'user');
+    this.publish({ type: 'spaces-changed', change: 'deleted', spaceId: id });
+  }
+
+  /** Another tab deleted this space: stop following it and drop its handle without writing anything. */
+  async forgetSpace(id: string): Promise<void> {
+    this.release(id);
+    await this.manager.forget(id);
+  }
+
+  private release(id: string): void {
     this.followers.get(id)?.stop();
     this.followers.delete(id);
     this.leads.get(id)?.();
     this.leads.delete(id);
-    await this.manager.deleteSpace(id);
-    await this.writer.deleteSpace(id, 'user');
+    this.announcers.get(id)?.();
+    this.announcers.delete(id);
+  }
+
+  /** Announces this tab's own changes of a space (renames, pages deleted forever) to the other tabs. */
+  private announce(handle: SpaceHandle): void {
+    if (!this.events) return;
+    this.announcers.set(
+      handle.id,
+      handle.space.observe((changes, origin) => {
+        if (origin !== 'local') return; // remote changes were announced by the tab that made them
+        const deleted: string[] = [];
+        const changed: string[] = [];
+        for (const c of changes) {
+          if (c.type === 'space-updated') {
+            this.publish({ type: 'space-changed', spaceId: handle.id });
+            this.publish({ type: 'spaces-changed', change: 'renamed', spaceId: handle.id });
+          } else if (c.type === 'page-deleted') deleted.push(c.pageId);
+          else changed.push(c.page.id);
+        }
+        for (const [change, ids] of [['deleted', deleted], ['changed', changed]] as const) {
+          for (let i = 0; i < ids.length; i += MAX_EVENT_PAGE_IDS) {
+            this.publish({ type: 'pages-changed', change, spaceId: handle.id, pageIds: ids.slice(i, i + MAX_EVENT_PAGE_IDS) });
+          }
+        }
+      }),
+    );
+  }
+
+  /** Announcing is best effort: a closed channel must not fail the command that already succeeded. */
+  private publish(event: DomainEventInit): void {
+    try {
+      this.events?.publish(event);
+    } catch (e) {
+      console.warn('Quire: a domain event was not announced', e);
+    }
   }
 
   async close(): Promise<void> {
@@ -223,6 +284,8 @@ export class LocalWorkspace {
     this.followers.clear();
     for (const give of this.leads.values()) give();
     this.leads.clear();
+    for (const stop of this.announcers.values()) stop();
+    this.announcers.clear();
     this.db.close();
   }
 }

@@ -6,3 +6,4 @@ export * from './tabs/TabPresence.ts';
 export * from './tabs/TabLocks.ts';
 export * from './tabs/BrowserTabLocks.ts';
 export * from './tabs/InProcessTabLocks.ts';
+export * from './tabs/DomainEventChannel.ts';

@@ -21,7 +21,7 @@ export function App() {
   }
   return (
     <>
-      <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} />
+      <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} events={state.events} />
       <UpdatePrompt status={state.workspace.status} />
     </>
   );

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { DraftMailbox, DraftRow } from '../collections/index.ts';
+import type { DomainEventSink } from '../core/events/DomainEvent.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { describeError } from './describeError.ts';
 import { usePageHandle } from './pageHandles.ts';
@@ -14,7 +15,7 @@ import './notices.css';
 /** A burst of remote changes is reviewed once, this long after it ends. */
 const REVIEW_DEBOUNCE_MS = 300;
 
-export function DraftNotice({ mailbox, space, pageId }: { mailbox: DraftMailbox; space: SpaceHandle; pageId: string }) {
+export function DraftNotice({ mailbox, space, pageId, events }: { mailbox: DraftMailbox; space: SpaceHandle; pageId: string; events: DomainEventSink }) {
   const page = usePageHandle(space, pageId);
   const [draft, setDraft] = useState<DraftRow | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,7 +29,13 @@ export function DraftNotice({ mailbox, space, pageId }: { mailbox: DraftMailbox;
       void mailbox.review(pageId, doc).then((r) => live && setDraft(r === 'ahead' ? (mailbox.get(pageId) ?? null) : null));
     };
     review();
-    const stopKeeping = mailbox.keep(space, pageId, doc);
+    const stopKeeping = mailbox.keep(space, pageId, doc, () => {
+      try {
+        events.publish({ type: 'document-changed', spaceId: space.id, pageId });
+      } catch {
+        // Announcing is best effort (the channel may be closed while the tab goes away).
+      }
+    });
     // Changes from another tab or device can make the draft "older than the store". Reviewing is a map
     // lookup when there is no entry, so local typing costs nothing worth avoiding.
     const onUpdate = () => {
@@ -42,7 +49,7 @@ export function DraftNotice({ mailbox, space, pageId }: { mailbox: DraftMailbox;
       doc.off('update', onUpdate);
       stopKeeping();
     };
-  }, [mailbox, space, pageId, doc]);
+  }, [mailbox, space, pageId, doc, events]);
 
   if (!draft || !doc) return null;
   const when = new Date(draft.updatedAtMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

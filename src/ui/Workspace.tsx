@@ -8,6 +8,7 @@ import type { Collection } from '@tanstack/react-db';
 import { DraftMailbox, type PageCollections, type UiStateCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { LocalWorkspace } from '../storage/LocalWorkspace.ts';
+import type { DomainEventChannel } from '../sync/index.ts';
 import type { RoutingRow, ViewRow } from '../storage/db/index.ts';
 import { Breadcrumbs } from './Breadcrumbs.tsx';
 import { describeError } from './describeError.ts';
@@ -29,6 +30,8 @@ import { TrashIcon, usePageActions } from './usePageActions.tsx';
 
 interface Props {
   workspace: LocalWorkspace;
+  /** Domain events from the other tabs (validated by the channel before they reach this screen). */
+  events: DomainEventChannel;
   collections: PageCollections;
   ui: UiStateCollections;
 }
@@ -124,7 +127,7 @@ function deleteSpaceText(handle: SpaceHandle): string {
   return `“${handle.space.meta().name}” and its ${count}${inTrash} will be deleted from this device. This cannot be undone.`;
 }
 
-export function Workspace({ workspace, collections, ui }: Props) {
+export function Workspace({ workspace, collections, ui, events }: Props) {
   const route = useHashRoute();
   const [ready, setReady] = useState(false);
   const [spaceDialog, setSpaceDialog] = useState<'new' | 'rename' | 'delete' | null>(null);
@@ -132,6 +135,29 @@ export function Workspace({ workspace, collections, ui }: Props) {
   const newPageRef = useRef<string | null>(null);
   const stopped = useStopped(workspace);
   const mailbox = useMemo(() => new DraftMailbox(ui.draftMailbox), [ui]);
+  const routeRef = useRef(route);
+  routeRef.current = route;
+
+  // A space deleted in another tab is let go here (never written again) and, if it is on screen, left.
+  useEffect(
+    () =>
+      events.subscribe((event) => {
+        if (event.type !== 'spaces-changed' || event.change !== 'deleted') return;
+        if (!workspace.manager.isOpen(event.spaceId)) return;
+        void workspace.manager
+          .openSpace(event.spaceId)
+          .then((h) => h.space.meta().name)
+          .catch(() => 'This space')
+          .then(async (name) => {
+            await workspace.forgetSpace(event.spaceId);
+            if (routeRef.current.spaceId !== event.spaceId) return;
+            setSpaceError(`“${name}” was deleted in another tab.`);
+            const next = (await collections.recentSpaces().toArrayWhenReady()).find((s) => s.id !== event.spaceId);
+            navigate(next ? { spaceId: next.id, pageId: null } : { spaceId: null, pageId: null }, { replace: true });
+          });
+      }),
+    [events, workspace, collections],
+  );
   useUnsavedWarning(workspace.status);
   usePersistAfterFirstAction();
 
@@ -260,7 +286,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
               <header className="topbar">
                 <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
               </header>
-              <DraftNotice key={`draft:${handle.id}/${route.pageId}`} mailbox={mailbox} space={handle} pageId={route.pageId} />
+              <DraftNotice key={`draft:${handle.id}/${route.pageId}`} mailbox={mailbox} space={handle} pageId={route.pageId} events={events} />
               <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
             </>
           ) : (

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { PersistenceError } from '../core/errors.ts';
 import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
-import { BrowserTabLocks, TabChannelLayer, TabPresence } from '../sync/index.ts';
+import { BrowserTabLocks, DomainEventChannel, TabChannelLayer, TabPresence } from '../sync/index.ts';
 import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
 
 export type WorkspaceState =
   | { status: 'opening' }
-  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections; ui: UiStateCollections }
+  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections; ui: UiStateCollections; events: DomainEventChannel }
   | { status: 'failed'; error: PersistenceError | Error };
 
 /** Opens the local workspace once for the app's lifetime; flushes it when the page is hidden. */
@@ -15,6 +15,7 @@ export function useLocalWorkspace(): WorkspaceState {
   useEffect(() => {
     let workspace: LocalWorkspace | null = null;
     let presence: TabPresence | null = null;
+    let events: DomainEventChannel | null = null;
     let cancelled = false;
     // pagehide: the last chance to write what is still coalescing (the loss window) before the tab goes.
     const onHide = () => {
@@ -25,14 +26,15 @@ export function useLocalWorkspace(): WorkspaceState {
     const locks = new BrowserTabLocks();
     const opening = TabPresence.claim(locks).then((claimed) => {
       presence = claimed;
-      return LocalWorkspace.open({ locks, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed })] });
+      events = new DomainEventChannel(claimed.id);
+      return LocalWorkspace.open({ locks, events, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed })] });
     });
     opening.then(
       (ws) => {
         if (cancelled) return void ws.close();
         workspace = ws;
         (globalThis as { quire?: unknown }).quire = { workspace: ws };
-        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db) });
+        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db), events: events! });
       },
       (error: unknown) => !cancelled && setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) }),
     );
@@ -41,7 +43,10 @@ export function useLocalWorkspace(): WorkspaceState {
       cancelled = true;
       window.removeEventListener('pagehide', onHide);
       // A clean close flushes first, then lets peers know this tab is gone (a crash releases it too).
-      void (workspace?.close() ?? Promise.resolve()).finally(() => presence?.release());
+      void (workspace?.close() ?? Promise.resolve()).finally(() => {
+        events?.close();
+        presence?.release();
+      });
     };
   }, []);
   return state;

@@ -105,6 +105,18 @@ export class SpaceManager {
     this.open.delete(id);
   }
 
+  /**
+   * Lets go of a space deleted elsewhere (another tab destroyed its stores): its handle is abandoned
+   * without a final flush, so nothing recreates the stores it had. Edits not yet written are dropped on
+   * purpose: the space they belong to no longer exists.
+   */
+  async forget(id: string): Promise<void> {
+    const opening = this.open.get(id);
+    if (!opening) return;
+    this.open.delete(id);
+    await (await opening.catch(() => null))?.abandon();
+  }
+
   /** Deletes a space from every layer. */
   async deleteSpace(id: string): Promise<void> {
     const opening = this.open.get(id);
