@@ -19,6 +19,8 @@ import { dropZone, planDrop, planKeyboardMove, TOP, type DropZone, type Keyboard
 import './tree.css';
 
 const ROW_HEIGHT = 30;
+/** How long focus follows an item that moved (or was focused by key) through its unmount and remount. */
+const FOCUS_FOLLOW_MS = 1_500;
 /** Indentation per tree level, in pixels (the row's padding and the drop line's start). */
 const INDENT_PX = 16;
 /** The drag data type of a tree row: drags that do not carry it (files, text) are not tree moves. */
@@ -49,12 +51,14 @@ const ChildrenQuery = memo(function ChildrenQuery({
   parentKey: string;
   onRows: (parentKey: string, rows: readonly PageRow[] | null) => void;
 }) {
+  // Lexical (code unit) order, as the tree rules sort siblings: the default locale collation would put a
+  // key made before the first sibling ("Zz" before "a0") after it.
   const { data, isReady } = useLiveQuery(
     (q) =>
       q
         .from({ p: collection })
-        .orderBy(({ p }) => p.order, 'asc')
-        .orderBy(({ p }) => p.id, 'asc'),
+        .orderBy(({ p }) => p.order, { direction: 'asc', stringSort: 'lexical' })
+        .orderBy(({ p }) => p.id, { direction: 'asc', stringSort: 'lexical' }),
     [collection],
   );
   useEffect(() => {
@@ -153,22 +157,30 @@ export function PageTree({
 
   const [focusId, setFocusId] = useState<string | null>(null);
   const focusTarget = flat.some((f) => f.row.id === focusId) ? focusId : flat.some((f) => f.row.id === currentPageId) ? currentPageId : (flat[0]?.row.id ?? null);
-  const pendingFocus = useRef<string | null>(null);
+  // The item to focus, and until when: a moved item unmounts from one place and mounts in another, and
+  // an expand or another query update may render it in between, so focus follows it for a while.
+  const pendingFocus = useRef<{ id: string; until: number } | null>(null);
 
   const [renaming, setRenaming] = useState<string | null>(null);
   const [drag, setDrag] = useState<string | null>(null);
   const [drop, setDrop] = useState<{ target: string; zone: DropZone } | null>(null);
 
   useEffect(() => {
-    const id = pendingFocus.current;
-    if (!id) return;
+    const pending = pendingFocus.current;
+    if (!pending) return;
     let tries = 0;
     let frame = 0;
     const attempt = () => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-page-id="${CSS.escape(id)}"]`);
-      if (el) {
-        pendingFocus.current = null;
-        el.focus();
+      if (Date.now() > pending.until) {
+        if (pendingFocus.current === pending) pendingFocus.current = null;
+        return;
+      }
+      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-page-id="${CSS.escape(pending.id)}"]`);
+      const active = document.activeElement;
+      // Never take focus from somewhere else the user went (the editor, a dialog).
+      const free = active === null || active === document.body || scrollRef.current?.contains(active) === true;
+      if (el && free) {
+        if (active !== el) el.focus();
       } else if (tries++ < 5) frame = requestAnimationFrame(attempt);
     };
     attempt();
@@ -179,7 +191,7 @@ export function PageTree({
     const target = flat[Math.max(0, Math.min(flat.length - 1, index))];
     if (!target) return;
     setFocusId(target.row.id);
-    pendingFocus.current = target.row.id;
+    pendingFocus.current = { id: target.row.id, until: Date.now() + FOCUS_FOLLOW_MS };
     virtualizer.scrollToIndex(flat.indexOf(target));
   };
 
@@ -188,7 +200,7 @@ export function PageTree({
   /** Keeps focus on a page's item while it moves (it may unmount from one place and mount in another). */
   const keepFocus = (id: string) => {
     setFocusId(id);
-    pendingFocus.current = id;
+    pendingFocus.current = { id, until: Date.now() + FOCUS_FOLLOW_MS };
   };
 
   const applyMove = (plan: MovePlan | null) => {
@@ -323,7 +335,7 @@ export function PageTree({
           while ((flat[after]?.level ?? 0) > cur.level) after++;
           const next = flat[after] ?? flat[index - 1];
           if (next) setFocusId(next.row.id);
-          pendingFocus.current = next?.row.id ?? null;
+          pendingFocus.current = next ? { id: next.row.id, until: Date.now() + FOCUS_FOLLOW_MS } : null;
           onPageAction(cur.row.id, 'trash');
         }
         break;
@@ -382,7 +394,10 @@ export function PageTree({
                   aria-keyshortcuts={ITEM_SHORTCUTS}
                   style={{ paddingInlineStart: 6 + (f.level - 1) * INDENT_PX }}
                   draggable={onMove !== undefined && renaming !== id}
-                  onFocus={() => setFocusId(id)}
+                  onFocus={() => {
+                    setFocusId(id);
+                    if (pendingFocus.current?.id !== id) pendingFocus.current = null; // the user went elsewhere
+                  }}
                   onClick={() => onOpen(id)}
                   onDoubleClick={() => onRename && setRenaming(id)}
                   onDragStart={(e) => {
