@@ -204,3 +204,39 @@ test('a page is duplicated with its sub-pages and their text; the copy is indepe
   await tree(page).getByRole('treeitem', { name: 'Soup', exact: true }).nth(1).click();
   await expect(content).toHaveText('Lentils and carrots');
 });
+
+test('drag and drop works in a long, virtualised tree', async ({ page }) => {
+  await page.goto('/');
+  await createSpace(page, 'Long');
+  await addPage(page, 'Page 0000');
+  // 150 more top-level pages through the core command (typing them would take minutes).
+  await page.evaluate(async () => {
+    const [, spaceId = ''] = /#\/space\/([^/]+)/.exec(location.hash) ?? [];
+    type Ws = { openSpace(id: string): Promise<{ space: { createPage(o: { title: string }): string } }> };
+    const ws = (globalThis as unknown as { quire: { workspace: Ws } }).quire.workspace;
+    const handle = await ws.openSpace(decodeURIComponent(spaceId));
+    for (let i = 1; i <= 150; i++) handle.space.createPage({ title: `Page ${String(i).padStart(4, '0')}` });
+  });
+  const items = tree(page).getByRole('treeitem');
+  await expect(items.first()).toHaveAttribute('aria-setsize', '151', { timeout: 30_000 });
+  await items.first().focus();
+  await page.keyboard.press('End');
+  await expect(item(page, 'Page 0150')).toBeFocused();
+  expect(await items.count()).toBeLessThan(60);
+
+  await item(page, 'Page 0150').dragTo(item(page, 'Page 0140'), { targetPosition: AT.before });
+  await expect(item(page, 'Page 0150')).toHaveAttribute('aria-posinset', '141');
+  await expect(item(page, 'Page 0140')).toHaveAttribute('aria-posinset', '142');
+  await item(page, 'Page 0149').dragTo(item(page, 'Page 0145'), { targetPosition: AT.inside });
+  await expect(item(page, 'Page 0149')).toHaveAttribute('aria-level', '2');
+  await expect(item(page, 'Page 0145')).toHaveAttribute('aria-expanded', 'true');
+  await expect(saveStatus(page)).toHaveText('Saved on this device', { timeout: 15_000 });
+
+  await page.reload();
+  await expect(items.first()).toHaveAttribute('aria-setsize', '150', { timeout: 30_000 });
+  await items.first().focus();
+  await page.keyboard.press('End');
+  await expect(item(page, 'Page 0148')).toBeFocused();
+  await expect(item(page, 'Page 0150')).toHaveAttribute('aria-posinset', '141');
+  await expect(item(page, 'Page 0149')).toHaveAttribute('aria-level', '2');
+});

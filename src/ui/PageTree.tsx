@@ -9,7 +9,7 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { PageCollections } from '../collections/index.ts';
 import type { PageRow } from '../storage/db/index.ts';
 import { ChevronRight, PageIcon, Plus } from './icons.tsx';
@@ -147,12 +147,25 @@ export function PageTree({
   const queried = useMemo(() => [...new Set([...parents, ...expanded])], [parents, expanded]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [drag, setDrag] = useState<string | null>(null);
+  const [drop, setDrop] = useState<{ target: string; zone: DropZone } | null>(null);
+  // The dragged row and the row being renamed stay rendered when scrolled out of view: the drag's end
+  // event goes to the dragged element, and the rename box keeps what was typed.
+  const pinned = useRef<number[]>([]);
+  pinned.current = [drag, renaming].map((id) => (id === null ? -1 : flat.findIndex((f) => f.row.id === id))).filter((i) => i >= 0);
+  const rangeExtractor = useCallback((range: Range) => {
+    const indexes = defaultRangeExtractor(range);
+    const extra = pinned.current.filter((i) => !indexes.includes(i));
+    return extra.length === 0 ? indexes : [...indexes, ...extra].sort((a, b) => a - b);
+  }, []);
   const virtualizer = useVirtualizer({
     count: flat.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     getItemKey: (i) => flat[i]?.row.id ?? i,
+    rangeExtractor,
   });
 
   const [focusId, setFocusId] = useState<string | null>(null);
@@ -160,10 +173,6 @@ export function PageTree({
   // The item to focus, and until when: a moved item unmounts from one place and mounts in another, and
   // an expand or another query update may render it in between, so focus follows it for a while.
   const pendingFocus = useRef<{ id: string; until: number } | null>(null);
-
-  const [renaming, setRenaming] = useState<string | null>(null);
-  const [drag, setDrag] = useState<string | null>(null);
-  const [drop, setDrop] = useState<{ target: string; zone: DropZone } | null>(null);
 
   useEffect(() => {
     const pending = pendingFocus.current;
@@ -178,7 +187,7 @@ export function PageTree({
       const el = scrollRef.current?.querySelector<HTMLElement>(`[data-page-id="${CSS.escape(pending.id)}"]`);
       const active = document.activeElement;
       // Never take focus from somewhere else the user went (the editor, a dialog).
-      const free = active === null || active === document.body || scrollRef.current?.contains(active) === true;
+      const free = active === null || active === document.body || (active.getAttribute('role') === 'treeitem' && scrollRef.current?.contains(active) === true);
       if (el && free) {
         if (active !== el) el.focus();
       } else if (tries++ < 5) frame = requestAnimationFrame(attempt);
@@ -217,9 +226,14 @@ export function PageTree({
   };
 
   /** The row menu's actions: reordering and renaming happen here, the rest in the workspace. */
+  const startRename = (id: string) => {
+    pendingFocus.current = null; // the box takes the focus
+    setRenaming(id);
+  };
+
   const pageAction = (id: string, action: PageAction) => {
     if (action === 'moveUp' || action === 'moveDown') keyboardMove(flat.findIndex((f) => f.row.id === id), action === 'moveUp' ? 'up' : 'down');
-    else if (action === 'rename') setRenaming(id);
+    else if (action === 'rename') startRename(id);
     else onPageAction?.(id, action);
   };
 
@@ -293,7 +307,7 @@ export function PageTree({
     let handled = true;
     switch (e.key) {
       case 'F2':
-        if (onRename) setRenaming(cur.row.id);
+        if (onRename) startRename(cur.row.id);
         else handled = false;
         break;
       case 'ArrowDown':
@@ -359,7 +373,9 @@ export function PageTree({
         onDragOver={onTreeDragOver}
         onDrop={onTreeDrop}
         onDragLeave={(e) => {
-          if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) showDrop(null);
+          // Chromium gives drag events no relatedTarget: the pointer's position tells whether it left the tree.
+          const r = e.currentTarget.getBoundingClientRect();
+          if (e.clientX < r.left || e.clientX >= r.right || e.clientY < r.top || e.clientY >= r.bottom) showDrop(null);
         }}
       >
         <div className="tree-space" style={{ height: virtualizer.getTotalSize() }}>
@@ -399,7 +415,7 @@ export function PageTree({
                     if (pendingFocus.current?.id !== id) pendingFocus.current = null; // the user went elsewhere
                   }}
                   onClick={() => onOpen(id)}
-                  onDoubleClick={() => onRename && setRenaming(id)}
+                  onDoubleClick={() => onRename && startRename(id)}
                   onDragStart={(e) => {
                     e.dataTransfer.setData(DRAG_TYPE, id);
                     e.dataTransfer.setData('text/plain', title);
