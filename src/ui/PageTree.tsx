@@ -225,12 +225,12 @@ export function PageTree({
     applyMove(planKeyboardMove(flat, siblingsOf, index, move));
   };
 
-  /** The row menu's actions: reordering and renaming happen here, the rest in the workspace. */
   const startRename = (id: string) => {
     pendingFocus.current = null; // the box takes the focus
     setRenaming(id);
   };
 
+  /** The row menu's actions: reordering and renaming happen here, the rest in the workspace. */
   const pageAction = (id: string, action: PageAction) => {
     if (action === 'moveUp' || action === 'moveDown') keyboardMove(flat.findIndex((f) => f.row.id === id), action === 'moveUp' ? 'up' : 'down');
     else if (action === 'rename') startRename(id);
