@@ -22,3 +22,19 @@ export async function createSpace(page: Page, name: string) {
   await expect(page.getByRole('list', { name: 'Spaces' }).getByRole('button', { name, exact: true })).toBeVisible();
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 }
+
+/** Creates a page (at the top level, or inside `parent` through its add button) and titles it. */
+export async function addPage(page: Page, name: string, parent?: string) {
+  const button = parent ? sidebar(page).getByRole('button', { name: `Add a page inside ${parent}`, exact: true }) : sidebar(page).getByRole('button', { name: 'New page' });
+  await button.click();
+  const title = page.getByRole('textbox', { name: 'Page title' });
+  await expect(title).toHaveValue('');
+  await title.fill(name);
+  await expect(tree(page).getByRole('treeitem', { name, exact: true })).toBeVisible();
+}
+
+/** The tree items' titles and levels, top to bottom ("Title@level"). */
+export async function treeShape(page: Page): Promise<string[]> {
+  const items = tree(page).getByRole('treeitem');
+  return items.evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''}@${el.getAttribute('aria-level') ?? ''}`));
+}

@@ -26,7 +26,7 @@ test('a page moves under another through the Move page dialog, by keyboard only'
   await expect(sidebar(page).getByRole('button', { name: 'More actions for Beta', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   const menu = page.getByRole('menu', { name: 'Actions for Beta' });
-  await expect(menu.getByRole('menuitem')).toHaveText(['Move to…', 'Move to Trash']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['Move to…', 'Move up', 'Move down', 'Rename', 'Duplicate', 'Move to Trash']);
   await expect(menu.getByRole('menuitem', { name: 'Move to…' })).toBeFocused();
   await page.keyboard.press('Enter');
 

@@ -1,13 +1,18 @@
 /**
  * The "More actions for <title>" menu button of a tree row: a menu button (WAI-ARIA menu pattern) with
- * "Move to…" and "Move to Trash". The menu is positioned fixed next to its button so that the tree's
- * scrolling container does not clip it. Arrows, Home/End, Enter/Space and Escape work as expected.
+ * "Move to…", "Move up", "Move down", "Rename", "Duplicate" and "Move to Trash". The menu is positioned
+ * fixed next to its button so that the tree's scrolling container does not clip it. Arrows, Home/End,
+ * Enter/Space and Escape work as expected.
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import './pageActions.css';
 
 const ITEMS = [
   { id: 'move', label: 'Move to…' },
+  { id: 'moveUp', label: 'Move up' },
+  { id: 'moveDown', label: 'Move down' },
+  { id: 'rename', label: 'Rename' },
+  { id: 'duplicate', label: 'Duplicate' },
   { id: 'trash', label: 'Move to Trash' },
 ] as const;
 

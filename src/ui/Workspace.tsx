@@ -242,6 +242,8 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
                   onOpen={openPage}
                   onAddChild={(parentId) => createPage(parentId)}
                   onPageAction={pageActions.onPageAction}
+                  onMove={pageActions.onMove}
+                  onRename={pageActions.onRename}
                 />
               )}
               <button type="button" className="sidebar-trash" onClick={pageActions.openTrash}>

@@ -1,16 +1,19 @@
 /**
  * The tree's page actions, wired for the workspace: "Move to…" (the Move page dialog), "Move to Trash"
- * (navigating away when the open page goes), and the Trash view (restore, delete forever). Returns the
+ * (navigating away when the open page goes), "Duplicate" (duplicatePages.ts, then the copy opens), the
+ * tree's drag and drop and keyboard moves, its inline rename, and the Trash view (restore, delete forever). Returns the
  * handler the tree calls, a function that opens the Trash, and the dialogs to render.
  */
 import { useCallback, useState, type ReactNode } from 'react';
 import type { PageCollections } from '../collections/index.ts';
+import { duplicatePage } from '../core/manager/duplicatePages.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { describeError } from './describeError.ts';
 import { MovePageDialog } from './MovePageDialog.tsx';
 import type { PageAction } from './PageActionsMenu.tsx';
 import { navigate, type Route } from './route.ts';
 import { TrashView } from './TrashView.tsx';
+import type { MovePlan } from './treeMoves.ts';
 
 /**
  * Focuses a page's tree item over the next frames: after a move the item is unmounted from its old place
@@ -37,7 +40,13 @@ export function usePageActions({
   route: Route;
   expand: (pageId: string, expand: boolean) => void;
   onError: (message: string) => void;
-}): { onPageAction: (pageId: string, action: PageAction) => void; openTrash: () => void; dialogs: ReactNode } {
+}): {
+  onPageAction: (pageId: string, action: PageAction) => void;
+  onMove: (plan: MovePlan) => void;
+  onRename: (pageId: string, title: string) => void;
+  openTrash: () => void;
+  dialogs: ReactNode;
+} {
   const [moving, setMoving] = useState<string | null>(null);
   const [trashOpen, setTrashOpen] = useState(false);
 
@@ -62,6 +71,15 @@ export function usePageActions({
         setMoving(pageId);
         return;
       }
+      if (action === 'duplicate') {
+        // Resolves once the copies' contents and tree entries are durable; then the copy opens.
+        duplicatePage(handle, pageId).then(
+          (copyId) => navigate({ spaceId: handle.id, pageId: copyId }),
+          (e: unknown) => onError(describeError(e instanceof Error ? e : new Error(String(e)))),
+        );
+        return;
+      }
+      if (action !== 'trash') return; // reordering and renaming are the tree's own (PageTree.tsx)
       try {
         handle.space.trashPage(pageId);
         leaveIfInside([pageId]);
@@ -70,6 +88,29 @@ export function usePageActions({
       }
     },
     [handle, leaveIfInside, onError],
+  );
+
+  /** A drag and drop or keyboard move in the tree (Space.movePage checks it again). */
+  const onMove = useCallback(
+    (plan: MovePlan) => {
+      try {
+        handle?.space.movePage(plan.pageId, plan.parentId, plan.index);
+      } catch (e) {
+        onError(describeError(e instanceof Error ? e : new Error(String(e))));
+      }
+    },
+    [handle, onError],
+  );
+
+  const onRename = useCallback(
+    (pageId: string, title: string) => {
+      try {
+        handle?.space.renamePage(pageId, title);
+      } catch (e) {
+        onError(describeError(e instanceof Error ? e : new Error(String(e))));
+      }
+    },
+    [handle, onError],
   );
 
   const openTrash = useCallback(() => setTrashOpen(true), []);
@@ -106,7 +147,7 @@ export function usePageActions({
     </>
   ) : null;
 
-  return { onPageAction, openTrash, dialogs };
+  return { onPageAction, onMove, onRename, openTrash, dialogs };
 }
 
 /** The sidebar's Trash icon (decorative). */

@@ -3,7 +3,7 @@
  * demand, and the layers they persist to. Created by SpaceManager; the UI holds it while the space is open.
  */
 import * as Y from 'yjs';
-import { asPersistenceError, ErrorCode, SpaceError, UpdateRejectedError } from '../errors.ts';
+import { asPersistenceError, ErrorCode, SpaceError, UpdateRejectedError, type QuireError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { isTwoWay, SPACE_DOC_ID, type DocId, type IncomingUpdate, type PersistenceLayer, type Secrets } from '../persistence/PersistenceLayer.ts';
 import { Space } from '../space/Space.ts';
@@ -234,6 +234,14 @@ export class SpaceHandle {
   /** Writes everything pending for the space and its open pages; resolves when every layer acknowledged. */
   async flush(): Promise<void> {
     await Promise.all([this.spaceSync.flush(), ...[...this.pages.values()].map((p) => p.sync.flush()), ...this.closing.values()]);
+  }
+
+  /**
+   * Reports a failure of work done beside the documents' own saves (the copies of duplicatePages.ts):
+   * one error event, nothing left pending, so the status does not rest on an error nothing will clear.
+   */
+  reportError(error: QuireError, docId: DocId | null, layer: string | null): void {
+    this.opts.status.reportError(error, docId, layer);
   }
 
   /** Secrets merged across layers: the first layer (in priority order) holding a key wins. */
