@@ -72,6 +72,25 @@ export class SpaceHandle {
         );
       }
     }
+    // A page deleted forever elsewhere (another tab, another device) must not be written again here: its
+    // copy is dropped like this tab's own deletePageForever drops it, or its next save would recreate the
+    // database the other side just deleted. Changes to it still being typed here go with the page.
+    this.unsubscribe.push(
+      space.observe((changes, origin) => {
+        if (origin !== 'remote') return;
+        // The document itself is left to its views (they may still show it while they learn of the
+        // deletion); it is no longer bound to any layer.
+        for (const c of changes) if (c.type === 'page-deleted') this.dropPage(c.pageId, false);
+      }),
+    );
+  }
+
+  private dropPage(pageId: string, destroy: boolean): void {
+    const open = this.pages.get(pageId);
+    if (!open) return;
+    open.sync.detach();
+    if (destroy) open.doc.destroy();
+    this.pages.delete(pageId);
   }
 
   /** Opens (or creates, when `init` is given and no layer has it) the space document and binds it. */
@@ -189,14 +208,7 @@ export class SpaceHandle {
     this.assertOpen();
     const ids = this.space.deletePageForever(pageId);
     await this.spaceSync.flush();
-    for (const id of ids) {
-      const open = this.pages.get(id);
-      if (open) {
-        open.sync.detach();
-        open.doc.destroy();
-        this.pages.delete(id);
-      }
-    }
+    for (const id of ids) this.dropPage(id, true);
     const results = await Promise.allSettled(this.layers.map((l) => this.deleteDocs(l, ids)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;

@@ -145,6 +145,30 @@ describe('SpaceManager', () => {
     expect(h.space.listPages().map((p) => p.id)).toEqual([keep]);
   });
 
+  it('lets go of a page another tab or device deleted forever: typing on there never recreates its document', async () => {
+    const store = new MemoryStore();
+    const a = new SpaceManager({ layers: [memory(store)], ...fast });
+    const ha = await a.createSpace({ id: 's', name: 'Shared' });
+    const page = ha.space.createPage({ title: 'Doomed' });
+    (await ha.openPage(page)).doc.getText('body').insert(0, 'first');
+    await ha.flush();
+
+    const b = new SpaceManager({ layers: [memory(store)], ...fast });
+    const hb = await b.openSpace('s');
+    const inB = await hb.openPage(page);
+    const before = Y.encodeStateVector(ha.doc);
+    ha.space.trashPage(page);
+    await ha.deletePageForever(page);
+    // The deletion reaches B as a remote change of the space document.
+    hb.syncOf(SPACE_DOC_ID)!.applyRemote(Y.encodeStateAsUpdate(ha.doc, before), 'tab');
+    expect(hb.space.getPage(page)).toBeUndefined();
+    expect(hb.openPageIds()).not.toContain(page);
+    inB.doc.getText('body').insert(0, 'late keystroke in B ');
+    await hb.flush();
+    await inB.release();
+    expect(await new MemoryLayer('s', store).listDocs()).toEqual([SPACE_DOC_ID]);
+  });
+
   it('deletes a whole space from every layer', async () => {
     const store = new MemoryStore();
     const m = new SpaceManager({ layers: [memory(store)], ...fast });
