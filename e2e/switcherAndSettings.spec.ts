@@ -72,6 +72,9 @@ test('Settings: the theme is stored and applied, and the storage section reports
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(dialog.getByText(/uses \d+(\.\d)? (B|kB|MB|GB) of \d+(\.\d)? (B|kB|MB|GB|TB)/)).toBeVisible();
   await expect(dialog.getByText(/Kept on this device|Not protected yet/)).toBeVisible();
+  // Per space: measured on demand from the space's own stored rows.
+  await dialog.getByRole('button', { name: 'Measure “Looks”' }).click();
+  await expect(dialog.getByRole('status', { name: 'Space storage' })).toContainText(/“Looks” takes \d+(\.\d)? (B|kB|MB) in 1 document /);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 

@@ -5,7 +5,10 @@
  */
 import { useEffect, useId, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { Collection } from '@tanstack/react-db';
+import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { UiPreferenceRow } from '../storage/db/index.ts';
+import { measureSpaceStorage, type SpaceStorage } from '../storage/pages/index.ts';
+import { describeError } from './describeError.ts';
 import { formatBytes } from './formatBytes.ts';
 import { setTheme, type ThemeChoice } from './theme.ts';
 import './workspaceTools.css';
@@ -51,6 +54,36 @@ function useStorageInfo() {
   return { persisted, estimate, askToPersist };
 }
 
+/** The current space's own bytes in the page store, measured when asked (it reads every stored row). */
+function SpaceUsage({ space }: { space: SpaceHandle }) {
+  const [state, setState] = useState<{ status: 'idle' | 'measuring' } | { status: 'done'; usage: SpaceStorage } | { status: 'failed'; error: string }>({
+    status: 'idle',
+  });
+  const name = space.space.meta().name;
+  const measure = () => {
+    setState({ status: 'measuring' });
+    measureSpaceStorage(space.id).then(
+      (usage) => setState({ status: 'done', usage }),
+      (e: unknown) => setState({ status: 'failed', error: describeError(e instanceof Error ? e : new Error(String(e))) }),
+    );
+  };
+  return (
+    <div className="settings-space-usage">
+      {state.status === 'done' ? (
+        <p role="status" aria-label="Space storage">
+          “{name}” takes {formatBytes(state.usage.bytes)} in {state.usage.documents} document{state.usage.documents === 1 ? '' : 's'} (its pages and
+          page tree; the sidebar index and settings are shared by all spaces).
+        </p>
+      ) : state.status === 'failed' ? (
+        <p role="alert">{state.error}</p>
+      ) : null}
+      <button type="button" className="settings-button" onClick={measure} disabled={state.status === 'measuring'}>
+        {state.status === 'measuring' ? 'Measuring…' : `Measure “${name}”`}
+      </button>
+    </div>
+  );
+}
+
 /** Keeps Tab and Shift+Tab inside the dialog (it is modal). */
 function trapTab(e: ReactKeyboardEvent<HTMLElement>): void {
   const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button, input:checked, input:not([type="radio"]), [tabindex="0"]')].filter(
@@ -71,10 +104,13 @@ function trapTab(e: ReactKeyboardEvent<HTMLElement>): void {
 export function SettingsDialog({
   preferences,
   theme,
+  space,
   onClose,
 }: {
   preferences: Collection<UiPreferenceRow, string>;
   theme: ThemeChoice;
+  /** The open space, whose own usage can be measured. */
+  space: SpaceHandle | null;
   onClose: () => void;
 }) {
   const titleId = useId();
@@ -131,6 +167,7 @@ export function SettingsDialog({
                 ? 'This browser does not say how much space Quire uses.'
                 : `Quire uses ${formatBytes(estimate.usage)} of ${formatBytes(estimate.quota)} available to it in this browser.`}
           </p>
+          {space && <SpaceUsage key={space.id} space={space} />}
           <p className="settings-persisted">
             {persisted === 'unknown'
               ? 'Checking whether the browser keeps your data…'

@@ -91,7 +91,7 @@ export function SidebarTools({ space, preferences }: { space: SpaceHandle | null
       {open === 'switcher' &&
         space &&
         createPortal(<QuickSwitcher space={space} onClose={close} onOpen={(pageId) => navigate({ spaceId: space.id, pageId })} />, document.body)}
-      {open === 'settings' && createPortal(<SettingsDialog preferences={preferences} theme={theme} onClose={close} />, document.body)}
+      {open === 'settings' && createPortal(<SettingsDialog preferences={preferences} theme={theme} space={space} onClose={close} />, document.body)}
     </div>
   );
 }

@@ -5,3 +5,4 @@ export type { CompactionOutcome } from './compaction.ts';
 export { COMPACT_ABOVE_ROWS, MAX_MERGED_ROW_BYTES, mergeChecked } from './compaction.ts';
 export { toPersistenceError } from './idbErrors.ts';
 export { PAGE_DB_PREFIX, docIdFromDbName, pageDbName, spaceDbPrefix } from './naming.ts';
+export { measureSpaceStorage, type SpaceStorage } from './measureSpaceStorage.ts';
