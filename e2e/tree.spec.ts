@@ -208,6 +208,8 @@ test('a page is duplicated with its sub-pages and their text; the copy is indepe
 test('drag and drop works in a long, virtualised tree', async ({ page }) => {
   await page.goto('/');
   await createSpace(page, 'Long');
+  // Close the space list createSpace left open: the tree gets the sidebar's height.
+  await sidebar(page).getByRole('button', { name: /^Switch space/ }).click();
   await addPage(page, 'Page 0000');
   // 150 more top-level pages through the core command (typing them would take minutes).
   await page.evaluate(async () => {

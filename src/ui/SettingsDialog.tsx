@@ -61,6 +61,7 @@ function SpaceUsage({ space }: { space: SpaceHandle }) {
   });
   const name = space.space.meta().name;
   const measure = () => {
+    if (state.status === 'measuring') return;
     setState({ status: 'measuring' });
     measureSpaceStorage(space.id).then(
       (usage) => setState({ status: 'done', usage }),
@@ -77,7 +78,8 @@ function SpaceUsage({ space }: { space: SpaceHandle }) {
       ) : state.status === 'failed' ? (
         <p role="alert">{state.error}</p>
       ) : null}
-      <button type="button" className="settings-button" onClick={measure} disabled={state.status === 'measuring'}>
+      {/* Not disabled while measuring: a disabled button drops the focus out of the dialog. */}
+      <button type="button" className="settings-button" onClick={measure} aria-busy={state.status === 'measuring'}>
         {state.status === 'measuring' ? 'Measuring…' : `Measure “${name}”`}
       </button>
     </div>
