@@ -3,7 +3,7 @@
  * open page. The route lives in the URL hash and is mirrored into the `routing` UI-state collection
  * ('active', and one row per space), so the last space and page reopen at start.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Collection } from '@tanstack/react-db';
 import { DraftMailbox, type PageCollections, type UiStateCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
@@ -21,6 +21,7 @@ import { PageTree } from './PageTree.tsx';
 import { PageView } from './PageView.tsx';
 import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
 import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
+import { SidebarResizer, useSidebarWidth } from './SidebarResizer.tsx';
 import { SidebarTools } from './SidebarTools.tsx';
 import { SpaceSwitcher } from './SpaceSwitcher.tsx';
 import { StoppedNotice, useStopped } from './StoppedNotice.tsx';
@@ -135,6 +136,7 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
   const newPageRef = useRef<string | null>(null);
   const stopped = useStopped(workspace);
   const mailbox = useMemo(() => new DraftMailbox(ui.draftMailbox), [ui]);
+  const sidebarWidth = useSidebarWidth(ui.uiPreferences);
   const routeRef = useRef(route);
   routeRef.current = route;
 
@@ -209,8 +211,9 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
   return (
     <>
       {/* Once another tab upgraded the database, nothing here may write: the whole workspace goes inert. */}
-      <div className="app" inert={stopped !== null}>
+      <div className="app" inert={stopped !== null} style={{ '--sidebar-width': `${sidebarWidth.width}px` } as CSSProperties}>
         <nav aria-label="Sidebar" className="sidebar">
+          <SidebarResizer {...sidebarWidth} />
           <div className="brand">
             <h1>Quire</h1>
           </div>
