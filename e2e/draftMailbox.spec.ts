@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { createSpace, saveStatus, sidebar } from './helpers.ts';
 import { expect, test } from './fixtures.ts';
+import { countRows } from './tabsAndRows.ts';
 import { routeIds, storedPageText, storedUpdates } from './storedPages.ts';
 
 test('a draft left by a crash is offered on the page, restored by a merge, and saved', async ({ page }) => {
@@ -80,19 +81,6 @@ test('a draft the page already holds is cleared without asking', async ({ page }
   );
   await page.reload();
   await expect(page.getByRole('textbox', { name: 'Page content' })).toHaveText('All stored.');
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          new Promise<number>((resolve) => {
-            const req = indexedDB.open('quire');
-            req.onsuccess = () => {
-              const c = req.result.transaction('draftMailbox').objectStore('draftMailbox').count();
-              c.onsuccess = () => (req.result.close(), resolve(c.result));
-            };
-          }),
-      ),
-    )
-    .toBe(0);
+  await expect.poll(() => countRows(page, 'draftMailbox')).toBe(0);
   await expect(page.getByRole('region', { name: 'Unsaved draft' })).toHaveCount(0);
 });

@@ -1,5 +1,6 @@
 import { createSpace, saveStatus, sidebar, tree } from './helpers.ts';
 import { expect, test } from './fixtures.ts';
+import { countRows } from './tabsAndRows.ts';
 
 test('open pages show as tabs in the header, follow renames, close by mouse or keyboard, and come back after a reload', async ({ page }) => {
   await page.goto('/');
@@ -42,23 +43,7 @@ test('open pages show as tabs in the header, follow renames, close by mouse or k
   await expect(strip.getByRole('tab')).toHaveText(['Alpha', 'Gamma']);
   await expect(saveStatus(page)).toHaveText('Saved on this device');
   // UI state is not part of "saved" (it is a convenience): wait until the tab rows are in IndexedDB.
-  await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          new Promise<number>((resolve) => {
-            const req = indexedDB.open('quire');
-            req.onsuccess = () => {
-              const count = req.result.transaction('tabs').objectStore('tabs').count();
-              count.onsuccess = () => {
-                req.result.close();
-                resolve(count.result);
-              };
-            };
-          }),
-      ),
-    )
-    .toBe(2);
+  await expect.poll(() => countRows(page, 'tabs')).toBe(2);
   await page.reload();
   await expect(strip.getByRole('tab')).toHaveText(['Alpha', 'Gamma']);
   await expect(strip.getByRole('tab', { name: 'Gamma' })).toHaveAttribute('aria-selected', 'true');

@@ -1,5 +1,6 @@
 import { createSpace, openSpaceList, saveStatus, sidebar, tree } from './helpers.ts';
 import { expect, test } from './fixtures.ts';
+import { openSecondTab } from './tabsAndRows.ts';
 
 test('a space is renamed with an icon, and deleted after a confirmation that names it and counts its pages', async ({ page }) => {
   await page.goto('/');
@@ -70,11 +71,7 @@ test('a space deleted in one tab is let go by another tab that has it open, whic
   await page.keyboard.type('Soon gone.');
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 
-  const other = await context.newPage();
-  const problems: string[] = [];
-  other.on('pageerror', (e) => problems.push(e.message));
-  other.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  await other.goto(page.url());
+  const { tab: other, problems } = await openSecondTab(context, page.url());
   await expect(other.getByRole('textbox', { name: 'Page content' })).toHaveText('Soon gone.');
   const spaceId = /#\/space\/([^/]+)/.exec(page.url())![1]!;
 

@@ -1,15 +1,5 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { createSpace, saveStatus, sidebar, tree } from './helpers.ts';
-
-async function newPage(page: Page, name: string, parent?: string) {
-  const button = parent ? sidebar(page).getByRole('button', { name: `Add a page inside ${parent}`, exact: true }) : sidebar(page).getByRole('button', { name: 'New page' });
-  await button.click();
-  const title = page.getByRole('textbox', { name: 'Page title' });
-  await expect(title).toHaveValue('');
-  await title.fill(name);
-  await expect(tree(page).getByRole('treeitem', { name, exact: true })).toBeVisible();
-}
+import { addPage as newPage, createSpace, saveStatus, sidebar, tree } from './helpers.ts';
 
 test('a page moves under another through the Move page dialog, by keyboard only', async ({ page }) => {
   await page.goto('/');

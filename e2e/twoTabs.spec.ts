@@ -1,5 +1,6 @@
 import { createSpace, saveStatus, sidebar, tree } from './helpers.ts';
 import { expect, test } from './fixtures.ts';
+import { openSecondTab } from './tabsAndRows.ts';
 
 /** Bound on seeing the other tab's edit, measured from Node (it includes Playwright's own round trips). */
 const CROSS_TAB_BOUND_MS = 1_000;
@@ -14,11 +15,7 @@ test('two tabs on the same page see each other\'s edits live, and both are there
   await page.keyboard.type('Written in A.');
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 
-  const other = await context.newPage();
-  const problems: string[] = [];
-  other.on('pageerror', (e) => problems.push(e.message));
-  other.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  await other.goto(page.url());
+  const { tab: other, problems } = await openSecondTab(context, page.url());
   const contentB = other.getByRole('textbox', { name: 'Page content' });
   await expect(contentB).toHaveText('Written in A.');
 

@@ -1,5 +1,6 @@
 import { createSpace, saveStatus, sidebar } from './helpers.ts';
 import { expect, test } from './fixtures.ts';
+import { openSecondTab } from './tabsAndRows.ts';
 import { routeIds, storedPageText } from './storedPages.ts';
 
 /** Bound on the other tabs noticing the upgrade (measured from Node, Playwright's round trips included). */
@@ -14,11 +15,7 @@ test('a newer version upgrading the database from one tab stops the other tabs, 
   await page.keyboard.type('Typed in A.');
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 
-  const other = await context.newPage();
-  const problems: string[] = [];
-  other.on('pageerror', (e) => problems.push(e.message));
-  other.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  await other.goto(page.url());
+  const { tab: other, problems } = await openSecondTab(context, page.url());
   const contentB = other.getByRole('textbox', { name: 'Page content' });
   await expect(contentB).toHaveText('Typed in A.');
   await contentB.click();

@@ -6,6 +6,7 @@
 import { useEffect, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
 import type { UiPreferenceRow } from '../storage/db/index.ts';
+import { putPreference } from './putPreference.ts';
 
 const WIDTH_KEY = 'sidebarWidth';
 /** Bounds of the sidebar's width in CSS pixels: narrower hides titles, wider starves the page. */
@@ -16,21 +17,6 @@ export const SIDEBAR_DEFAULT_PX = 268;
 const STEP_PX = 16;
 
 const clamp = (w: number) => Math.round(Math.min(SIDEBAR_MAX_PX, Math.max(SIDEBAR_MIN_PX, w)));
-
-function store(preferences: Collection<UiPreferenceRow, string>, width: number): void {
-  const now = Date.now();
-  try {
-    const tx = preferences.has(WIDTH_KEY)
-      ? preferences.update(WIDTH_KEY, (d) => {
-          d.value = width;
-          d.updatedAtMs = now;
-        })
-      : preferences.insert({ key: WIDTH_KEY, value: width, updatedAtMs: now });
-    tx.isPersisted.promise.catch(() => undefined);
-  } catch {
-    // Not ready yet: the width holds for this session.
-  }
-}
 
 /** The stored width (or the default) and a setter that shows a width at once and stores it when asked. */
 export function useSidebarWidth(preferences: Collection<UiPreferenceRow, string>) {
@@ -43,7 +29,7 @@ export function useSidebarWidth(preferences: Collection<UiPreferenceRow, string>
     preview: (w: number) => setLive(clamp(w)),
     commit: (w: number) => {
       setLive(null);
-      store(preferences, clamp(w));
+      putPreference(preferences, WIDTH_KEY, clamp(w));
     },
   };
 }

@@ -7,6 +7,7 @@
 import { useEffect } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
 import type { UiPreferenceRow } from '../storage/db/index.ts';
+import { putPreference } from './putPreference.ts';
 
 export type ThemeChoice = 'light' | 'dark' | 'system';
 
@@ -51,16 +52,5 @@ export function useTheme(preferences: Collection<UiPreferenceRow, string>): { th
 /** Stores a theme choice and applies it at once. */
 export function setTheme(preferences: Collection<UiPreferenceRow, string>, theme: ThemeChoice): void {
   applyTheme(theme);
-  const now = Date.now();
-  try {
-    const tx = preferences.has(THEME_KEY)
-      ? preferences.update(THEME_KEY, (draft) => {
-          draft.value = theme;
-          draft.updatedAtMs = now;
-        })
-      : preferences.insert({ key: THEME_KEY, value: theme, updatedAtMs: now });
-    tx.isPersisted.promise.catch(() => undefined);
-  } catch {
-    // The collection is not ready: the theme is applied for this session only.
-  }
+  putPreference(preferences, THEME_KEY, theme);
 }
