@@ -22,3 +22,13 @@ export async function createSpace(page: Page, name: string) {
   await expect(page.getByRole('list', { name: 'Spaces' }).getByRole('button', { name, exact: true })).toBeVisible();
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 }
+
+export const pageContent = (page: Page) => page.getByRole('textbox', { name: 'Page content' });
+
+/** Creates a top-level page titled `title`, opens it and puts the caret in its (empty) content. */
+export async function newPage(page: Page, title: string) {
+  await sidebar(page).getByRole('button', { name: 'New page' }).click();
+  await page.getByRole('textbox', { name: 'Page title' }).fill(title);
+  await expect(tree(page).getByRole('treeitem', { name: title })).toBeVisible();
+  await pageContent(page).click();
+}

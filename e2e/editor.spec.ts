@@ -1,0 +1,72 @@
+import { expect, test } from './fixtures.ts';
+import { createSpace, newPage, pageContent, saveStatus } from './helpers.ts';
+
+const SLASH_OPTIONS = ['Heading 1', 'Heading 2', 'Heading 3', 'Bulleted list', 'Numbered list', 'Task list', 'Quote', 'Code block', 'Divider', 'Link to page'];
+
+test('the slash menu lists the blocks, filters, is driven by the keyboard and replaces its "/query" text', async ({ page }) => {
+  await page.goto('/');
+  await createSpace(page, 'Slash');
+  await newPage(page, 'Blocks');
+  const content = pageContent(page);
+  const menu = page.getByRole('listbox', { name: 'Insert block' });
+
+  await page.keyboard.type('/');
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('option')).toHaveText(SLASH_OPTIONS);
+  await expect(menu.getByRole('option', { name: 'Heading 1' })).toHaveAttribute('aria-selected', 'true');
+
+  // Typing filters; Enter picks the highlighted option; the "/head" text is gone.
+  await page.keyboard.type('head');
+  await expect(menu.getByRole('option')).toHaveText(['Heading 1', 'Heading 2', 'Heading 3']);
+  await page.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('option', { name: 'Heading 2' })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeHidden();
+  await page.keyboard.type('Second level');
+  await expect(content.locator('h2')).toHaveText('Second level');
+  await expect(content).not.toContainText('/');
+
+  // Escape closes the menu and leaves the text as typed.
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('/quo');
+  await expect(menu.getByRole('option')).toHaveText(['Quote']);
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+  await expect(content.locator('p')).toHaveText(['/quo']);
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+
+  // After a space, mid-line, with a click; every block the menu offers.
+  const picks: [string, string][] = [
+    ['Bulleted list', 'ul > li'],
+    ['Numbered list', 'ol > li'],
+    ['Task list', 'ul[data-type="taskList"] > li'],
+    ['Quote', 'blockquote'],
+    ['Code block', 'pre'],
+    ['Heading 1', 'h1'],
+    ['Heading 3', 'h3'],
+  ];
+  for (const [name, selector] of picks) {
+    await page.keyboard.type(`/`);
+    await menu.getByRole('option', { name }).click();
+    await expect(menu).toBeHidden();
+    await page.keyboard.type(`${name} item`);
+    await expect(content.locator(selector).last()).toContainText(`${name} item`);
+    // Leave the block for a fresh paragraph (lists and quotes need Enter twice, a code block three times).
+    await page.keyboard.press('Enter');
+    if (name === 'Code block') {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+    } else if (!name.startsWith('Heading')) await page.keyboard.press('Enter');
+  }
+  await page.keyboard.type('Before ');
+  await page.keyboard.type('/div');
+  await page.keyboard.press('Enter');
+  await expect(content.locator('hr')).toHaveCount(1);
+  await expect(content).not.toContainText('/div');
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+});

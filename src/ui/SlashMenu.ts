@@ -1,0 +1,34 @@
+/**
+ * The slash menu: "/" at the start of a block or after a space opens the "Insert block" menu
+ * (@tiptap/suggestion); typing filters it, and choosing an item replaces the "/query" text by the block.
+ */
+import { Extension } from '@tiptap/core';
+import { isChangeOrigin } from '@tiptap/extension-collaboration';
+import { PluginKey } from '@tiptap/pm/state';
+import { Suggestion } from '@tiptap/suggestion';
+import { filterSlashCommands, type SlashCommand } from './slashCommands.ts';
+import { menuRenderer, type SuggestionMenuStore } from './suggestionMenu.ts';
+
+export const SLASH_MENU_LABEL = 'Insert block';
+
+export const SlashMenu = Extension.create<{ store: SuggestionMenuStore | null }>({
+  name: 'slashMenu',
+  addOptions: () => ({ store: null }),
+  addProseMirrorPlugins() {
+    const { store } = this.options;
+    if (!store) return [];
+    return [
+      Suggestion<SlashCommand, SlashCommand>({
+        editor: this.editor,
+        pluginKey: new PluginKey('slashMenu'),
+        char: '/',
+        allowedPrefixes: [' '],
+        // Another user's edit never opens this user's menu.
+        shouldShow: ({ transaction }) => !isChangeOrigin(transaction),
+        items: ({ query }) => filterSlashCommands(query),
+        command: ({ editor, range, props }) => props.run(editor, range),
+        render: menuRenderer<SlashCommand>(store, SLASH_MENU_LABEL),
+      }),
+    ];
+  },
+});
