@@ -70,3 +70,45 @@ test('the slash menu lists the blocks, filters, is driven by the keyboard and re
   await expect(content).not.toContainText('/div');
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 });
+
+test('Markdown shortcuts turn into blocks and marks as they are typed', async ({ page }) => {
+  await page.goto('/');
+  await createSpace(page, 'Markdown');
+  await newPage(page, 'Shortcuts');
+  const content = pageContent(page);
+  // [shortcut, where its text lands, the text]
+  const blocks: [string, string, string][] = [
+    ['# ', 'h1', 'Big title'],
+    ['## ', 'h2', 'Smaller title'],
+    ['- ', 'ul:not([data-type]) > li', 'A bullet'],
+    ['1. ', 'ol > li', 'A number'],
+    ['[ ] ', 'ul[data-type="taskList"] > li > div', 'A task'],
+    ['> ', 'blockquote', 'A quote'],
+    ['``` ', 'pre > code', 'some code'], // "```lang " would name the language
+  ];
+  for (const [shortcut, selector, text] of blocks) {
+    await page.keyboard.type(`${shortcut}${text}`);
+    await expect(content.locator(selector)).toHaveText(text);
+    await page.keyboard.press('Enter');
+    if (shortcut.startsWith('```')) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+    } else if (!shortcut.startsWith('#')) await page.keyboard.press('Enter');
+  }
+  // None of the shortcut characters stayed in the text.
+  for (const leftover of ['#', '```', '[ ]', '1.', '>', '-']) await expect(content).not.toContainText(leftover);
+  await page.keyboard.type('---');
+  await expect(content.locator('hr')).toHaveCount(1);
+
+  await page.keyboard.type('Some **bold** and *italic* and ~~gone~~ and `code` here');
+  await expect(content.locator('strong')).toHaveText('bold');
+  await expect(content.locator('em')).toHaveText('italic');
+  await expect(content.locator('s')).toHaveText('gone');
+  await expect(content.locator('p code')).toHaveText('code');
+  await expect(content.locator('p').last()).toHaveText('Some bold and italic and gone and code here');
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+
+  await page.reload();
+  for (const [, selector, text] of blocks) await expect(pageContent(page).locator(selector)).toHaveText(text);
+  await expect(pageContent(page).locator('strong')).toHaveText('bold');
+});
