@@ -223,7 +223,7 @@ export function Workspace({ workspace, collections, ui }: Props) {
             <header className="topbar">
               <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
             </header>
-            <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
+            <PageView key={`${handle.id}/${route.pageId}`} space={handle} collections={collections} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
           </>
         ) : (
           <div className="empty-state">
