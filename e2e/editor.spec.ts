@@ -112,3 +112,87 @@ test('Markdown shortcuts turn into blocks and marks as they are typed', async ({
   for (const [, selector, text] of blocks) await expect(pageContent(page).locator(selector)).toHaveText(text);
   await expect(pageContent(page).locator('strong')).toHaveText('bold');
 });
+
+test('page meta: an icon from the grid, and created, edited and a live word count under the title', async ({ page }) => {
+  await page.goto('/');
+  await createSpace(page, 'Meta');
+  await newPage(page, 'Counted');
+  const details = page.getByLabel('Page details');
+  await expect(details).toHaveText(/^Created .+ · Edited just now · 0 words$/);
+  await page.keyboard.type('One two three, four');
+  await expect(details).toHaveText(/ · 4 words$/);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('five');
+  await expect(details).toHaveText(/ · 5 words$/);
+
+  // The icon: a grid of emoji buttons, then Remove icon.
+  const iconButton = page.getByRole('button', { name: 'Page icon' });
+  await iconButton.click();
+  const picker = page.getByRole('dialog', { name: 'Choose a page icon' });
+  await expect(picker.getByRole('button', { name: 'Remove icon' })).toBeDisabled();
+  await picker.getByRole('button', { name: '🚀', exact: true }).click();
+  await expect(picker).toBeHidden();
+  await expect(iconButton).toHaveText('🚀');
+  await expect(iconButton).toBeFocused();
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Page icon' })).toHaveText('🚀');
+  await expect(page.getByLabel('Page details')).toHaveText(/^Created .+ · Edited (just now|1 min ago) · 5 words$/);
+  await page.getByRole('button', { name: 'Page icon' }).click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Choose a page icon' })).toBeHidden();
+  await page.getByRole('button', { name: 'Page icon' }).click();
+  await page.getByRole('dialog', { name: 'Choose a page icon' }).getByRole('button', { name: 'Remove icon' }).click();
+  await expect(page.getByRole('button', { name: 'Page icon' })).not.toHaveText('🚀');
+});
+
+test('undo and redo touch only this tab\'s own changes, in both tabs', async ({ page, context }) => {
+  await page.goto('/');
+  await createSpace(page, 'Undo');
+  await newPage(page, 'Shared');
+  await page.keyboard.type('Notes:');
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+  await page.reload(); // a fresh undo history: the setup is not A's to undo
+  const contentA = pageContent(page);
+  await expect(contentA).toHaveText('Notes:');
+
+  const other = await context.newPage();
+  const problems: string[] = [];
+  other.on('pageerror', (e) => problems.push(e.message));
+  other.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await other.goto(page.url());
+  const contentB = pageContent(other);
+  await expect(contentB).toHaveText('Notes:');
+
+  await contentA.click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' alpha');
+  await expect(contentB).toHaveText('Notes: alpha');
+  await contentB.click();
+  await other.keyboard.press('End');
+  await other.keyboard.type(' beta');
+  await expect(contentA).toHaveText('Notes: alpha beta');
+
+  await page.keyboard.press('Control+z');
+  await expect(contentA).toHaveText('Notes: beta');
+  await expect(contentB).toHaveText('Notes: beta');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(contentA).toHaveText('Notes: alpha beta');
+  await expect(contentB).toHaveText('Notes: alpha beta');
+  await page.keyboard.press('Control+z');
+  await expect(contentB).toHaveText('Notes: beta');
+  await page.keyboard.press('Control+y');
+  await expect(contentB).toHaveText('Notes: alpha beta');
+
+  // B's undo takes back B's words only.
+  await other.keyboard.press('Control+z');
+  await expect(contentA).toHaveText('Notes: alpha');
+  await expect(contentB).toHaveText('Notes: alpha');
+  await expect(saveStatus(page)).toHaveText('Saved on this device');
+  await expect(saveStatus(other)).toHaveText('Saved on this device');
+  await other.close();
+  await page.reload();
+  await expect(pageContent(page)).toHaveText('Notes: alpha');
+  expect(problems).toEqual([]);
+});

@@ -7,7 +7,7 @@
 import { mergeAttributes, Node, type Editor } from '@tiptap/core';
 import { isChangeOrigin } from '@tiptap/extension-collaboration';
 import type { Node as PmNode } from '@tiptap/pm/model';
-import { PluginKey } from '@tiptap/pm/state';
+import { PluginKey, type EditorState } from '@tiptap/pm/state';
 import { Suggestion } from '@tiptap/suggestion';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { PAGE_LINK_TRIGGER } from './slashCommands.ts';
@@ -177,6 +177,8 @@ export const PageLink = Node.create<PageLinkOptions, { search: LinkSearch | null
       editor: this.editor,
       // Another user's edit never opens this user's search.
       shouldShow: ({ transaction }: { transaction: Parameters<typeof isChangeOrigin>[0] }) => !isChangeOrigin(transaction),
+      // "@" and "[[" in a code block are code.
+      allow: ({ state, range }: { state: EditorState; range: { from: number } }) => !state.doc.resolve(range.from).parent.type.spec.code,
       items: ({ query }: { query: string }) => search().items(query),
       command: ({ editor, range, props }: { editor: Editor; range: { from: number; to: number }; props: MenuItem }) => insertLink(editor, range, props.id),
       render: menuRenderer<MenuItem>(store, PAGE_LINK_MENU_LABEL),

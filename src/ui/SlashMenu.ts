@@ -25,6 +25,8 @@ export const SlashMenu = Extension.create<{ store: SuggestionMenuStore | null }>
         allowedPrefixes: [' '],
         // Another user's edit never opens this user's menu.
         shouldShow: ({ transaction }) => !isChangeOrigin(transaction),
+        // A "/" in a code block is code.
+        allow: ({ state, range }) => !state.doc.resolve(range.from).parent.type.spec.code,
         items: ({ query }) => filterSlashCommands(query),
         command: ({ editor, range, props }) => props.run(editor, range),
         render: menuRenderer<SlashCommand>(store, SLASH_MENU_LABEL),
