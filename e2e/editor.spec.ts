@@ -68,6 +68,21 @@ test('the slash menu lists the blocks, filters, is driven by the keyboard and re
   await page.keyboard.press('Enter');
   await expect(content.locator('hr')).toHaveCount(1);
   await expect(content).not.toContainText('/div');
+
+  // Not inside a word, not inside code; leaving the editor closes the menu.
+  await page.keyboard.type('and/or');
+  await expect(menu).toBeHidden();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('``` a /path');
+  await expect(content.locator('pre').last()).toHaveText('a /path');
+  await expect(menu).toBeHidden();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('/');
+  await expect(menu).toBeVisible();
+  await page.getByRole('textbox', { name: 'Page title' }).click();
+  await expect(menu).toBeHidden();
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 });
 
@@ -99,6 +114,12 @@ test('Markdown shortcuts turn into blocks and marks as they are typed', async ({
   for (const leftover of ['#', '```', '[ ]', '1.', '>', '-']) await expect(content).not.toContainText(leftover);
   await page.keyboard.type('---');
   await expect(content.locator('hr')).toHaveCount(1);
+  // "```" then Enter makes a code block too.
+  await page.keyboard.type('```');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('more code');
+  await expect(content.locator('pre > code')).toHaveText(['some code', 'more code']);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Enter');
 
   await page.keyboard.type('Some **bold** and *italic* and ~~gone~~ and `code` here');
   await expect(content.locator('strong')).toHaveText('bold');
@@ -109,7 +130,7 @@ test('Markdown shortcuts turn into blocks and marks as they are typed', async ({
   await expect(saveStatus(page)).toHaveText('Saved on this device');
 
   await page.reload();
-  for (const [, selector, text] of blocks) await expect(pageContent(page).locator(selector)).toHaveText(text);
+  for (const [, selector, text] of blocks) await expect(pageContent(page).locator(selector).first()).toHaveText(text);
   await expect(pageContent(page).locator('strong')).toHaveText('bold');
 });
 

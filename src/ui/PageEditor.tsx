@@ -12,13 +12,14 @@ import StarterKit from '@tiptap/starter-kit';
 import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration';
 import { TaskList } from '@tiptap/extension-task-list';
 import { TaskItem } from '@tiptap/extension-task-item';
+import { exitSuggestion } from '@tiptap/suggestion';
 import { useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { countWords } from './countWords.ts';
 import { PageEditRecorder } from './pageEditRecorder.ts';
-import { PageLink, pageLinkTargets } from './PageLink.ts';
-import { SlashMenu } from './SlashMenu.ts';
+import { PAGE_LINK_KEYS, PageLink, pageLinkTargets } from './PageLink.ts';
+import { SLASH_MENU_KEY, SlashMenu } from './SlashMenu.ts';
 import { SuggestionList } from './SuggestionList.tsx';
 import { SuggestionMenuStore } from './suggestionMenu.ts';
 
@@ -54,6 +55,12 @@ export default function PageEditor({ doc, space, pageId, onWordCount }: Props) {
       injectCSS: false,
       editorProps: {
         attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content', class: 'page-content' },
+      },
+      // Leaving the editor (a click in the sidebar, Tab) closes an open menu: it belongs to the caret.
+      onBlur: ({ editor: e }) => {
+        for (const key of [SLASH_MENU_KEY, ...PAGE_LINK_KEYS]) {
+          if ((key.getState(e.state) as { active?: boolean } | undefined)?.active) exitSuggestion(e.view, key);
+        }
       },
       onCreate: ({ editor: e }) => wordCount.current?.(countWords(e.getText())),
       onUpdate: ({ editor: e, transaction }) => {

@@ -18,6 +18,8 @@ import { menuRenderer, type MenuItem, type SuggestionMenuStore } from './suggest
 
 export const PAGE_LINK_MENU_LABEL = 'Link to page';
 export const DELETED_PAGE_LABEL = 'Deleted page';
+/** The plugin states of the two link searches ('@' and '[['). */
+export const PAGE_LINK_KEYS = [new PluginKey('pageLinkAt'), new PluginKey('pageLinkBrackets')] as const;
 /** Bounds the options of the link search (the best matches first). */
 export const MAX_LINK_OPTIONS = 20;
 
@@ -184,8 +186,8 @@ export const PageLink = Node.create<PageLinkOptions, { search: LinkSearch | null
       render: menuRenderer<MenuItem>(store, PAGE_LINK_MENU_LABEL),
     };
     return [
-      Suggestion<MenuItem, MenuItem>({ ...common, pluginKey: new PluginKey('pageLinkAt'), char: '@', allowedPrefixes: [' '] }),
-      Suggestion<MenuItem, MenuItem>({ ...common, pluginKey: new PluginKey('pageLinkBrackets'), char: PAGE_LINK_TRIGGER, allowedPrefixes: null, allowSpaces: true }),
+      Suggestion<MenuItem, MenuItem>({ ...common, pluginKey: PAGE_LINK_KEYS[0], char: '@', allowedPrefixes: [' '] }),
+      Suggestion<MenuItem, MenuItem>({ ...common, pluginKey: PAGE_LINK_KEYS[1], char: PAGE_LINK_TRIGGER, allowedPrefixes: null, allowSpaces: true }),
     ];
   },
 

@@ -10,6 +10,8 @@ import { filterSlashCommands, type SlashCommand } from './slashCommands.ts';
 import { menuRenderer, type SuggestionMenuStore } from './suggestionMenu.ts';
 
 export const SLASH_MENU_LABEL = 'Insert block';
+/** The suggestion's plugin state (one per editor state, so one key serves every editor). */
+export const SLASH_MENU_KEY = new PluginKey('slashMenu');
 
 export const SlashMenu = Extension.create<{ store: SuggestionMenuStore | null }>({
   name: 'slashMenu',
@@ -20,7 +22,7 @@ export const SlashMenu = Extension.create<{ store: SuggestionMenuStore | null }>
     return [
       Suggestion<SlashCommand, SlashCommand>({
         editor: this.editor,
-        pluginKey: new PluginKey('slashMenu'),
+        pluginKey: SLASH_MENU_KEY,
         char: '/',
         allowedPrefixes: [' '],
         // Another user's edit never opens this user's menu.
