@@ -43,7 +43,7 @@ export default function PageEditor({ doc, space, pageId, onWordCount }: Props) {
         // Collaboration brings its own undo manager (it undoes only this user's changes): no history here.
         // No trailing node either: it appends a paragraph to the shared document when it is opened, which
         // is seeding content (two tabs opening the same page at once would each add one).
-        StarterKit.configure({ undoRedo: false, trailingNode: false, link: { openOnClick: false } }),
+        StarterKit.configure({ undoRedo: false, trailingNode: false }),
         Collaboration.configure({ document: doc, field: 'default' }),
         TaskList,
         TaskItem.configure({ nested: true }),
