@@ -3,6 +3,9 @@
  * changes the block, in one chain (one undo step).
  */
 import type { Editor, Range } from '@tiptap/core';
+// The commands below are declared by these extensions (TypeScript module augmentation of ChainedCommands).
+import type {} from '@tiptap/starter-kit';
+import type {} from '@tiptap/extension-task-list';
 import type { MenuItem } from './suggestionMenu.ts';
 
 export interface SlashCommand extends MenuItem {
