@@ -38,3 +38,13 @@ export async function treeShape(page: Page): Promise<string[]> {
   const items = tree(page).getByRole('treeitem');
   return items.evaluateAll((els) => els.map((el) => `${el.getAttribute('aria-label') ?? ''}@${el.getAttribute('aria-level') ?? ''}`));
 }
+
+export const pageContent = (page: Page) => page.getByRole('textbox', { name: 'Page content' });
+
+/** Creates a top-level page titled `title`, opens it and puts the caret in its (empty) content. */
+export async function newPage(page: Page, title: string) {
+  await sidebar(page).getByRole('button', { name: 'New page' }).click();
+  await page.getByRole('textbox', { name: 'Page title' }).fill(title);
+  await expect(tree(page).getByRole('treeitem', { name: title })).toBeVisible();
+  await pageContent(page).click();
+}

@@ -58,7 +58,7 @@ function rowsReadCounter(tableName: string): { middleware: Middleware<DBCore>; r
 }
 
 function page(spaceId: string, id: string, parentId: string, order: string, extra: Partial<PageRow> = {}): PageRow {
-  return { spaceId, id, parentId, order, title: id, icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null, ...extra };
+  return { spaceId, id, parentId, order, title: id, icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null, links: [], ...extra };
 }
 
 describe('PageCollections', () => {
@@ -156,6 +156,40 @@ describe('PageCollections', () => {
     await follower.idle();
     await vi.waitFor(() => expect(top.toArray.map((p) => p.title)).toEqual(['A', 'B']));
     await vi.waitFor(() => expect(trash.size).toBe(0));
+    follower.stop();
+  });
+
+  it('backlinks: the live pages of the space linking to a page, following the projection', async () => {
+    const db = await openQuireDatabase({ name: `pages-${++count}` });
+    dbs.push(db);
+    const writer = new ProjectionWriter(db);
+    let t = 0;
+    const space = Space.create(new Y.Doc(), { id: 's', name: 'S', now: () => ++t });
+    await writer.registerSpace(space.meta(), 'user');
+    const follower = followSpace(writer, 's', space, (e) => {
+      throw e;
+    });
+    const collections = new PageCollections(db);
+    const target = space.createPage({ title: 'Target', id: 'target' });
+    const b = space.createPage({ title: 'b page' });
+    const a = space.createPage({ title: 'A page' });
+    space.setPageLinks(a, [target]);
+    await follower.idle();
+    // Another space with a page of the same id that links to it: not a backlink here.
+    await db.pages.put({ ...page('other', 'x', '', 'a0'), links: ['target'] });
+
+    const backlinks = collections.backlinks('s', target);
+    await backlinks.preload();
+    expect(backlinks.toArray.map((p) => p.title)).toEqual(['A page']);
+    space.setPageLinks(b, [target]);
+    await follower.idle();
+    await vi.waitFor(() => expect(backlinks.toArray.map((p) => p.title)).toEqual(['A page', 'b page']));
+    space.trashPage(a);
+    await follower.idle();
+    await vi.waitFor(() => expect(backlinks.toArray.map((p) => p.title)).toEqual(['b page']));
+    space.setPageLinks(b, []);
+    await follower.idle();
+    await vi.waitFor(() => expect(backlinks.size).toBe(0));
     follower.stop();
   });
 

@@ -93,6 +93,24 @@ export class PageCollections {
     });
   }
 
+  /**
+   * The live pages of a space whose content links to `pageId` (its backlinks), by title, read through the
+   * multiEntry `*links` index: only the linking rows are read. The index is not per space, so rows of
+   * another space naming the same id are filtered out.
+   */
+  backlinks(spaceId: string, pageId: string): Collection<PageRow, string> {
+    return this.cached(`backlinks\u0000${spaceId}\u0000${pageId}`, () =>
+      createDexieCollection({
+        id: `${this.db.name}:backlinks:${spaceId}:${pageId}`,
+        table: this.db.pages,
+        getKey: (row) => row.id,
+        readOnly: true,
+        query: (t) => t.where('links').equals(pageId).filter((row) => row.spaceId === spaceId && !row.inTrash && row.id !== pageId).toArray(),
+        compare: (a, b) => byString(a.title.toLowerCase(), b.title.toLowerCase()) || byString(a.id, b.id),
+      }),
+    );
+  }
+
   private cached(key: string, create: () => Collection<PageRow, string>): Collection<PageRow, string> {
     const hit = this.cache.get(key);
     if (hit) {

@@ -1,8 +1,16 @@
-/** One page: its title (renamePage) and its content (the lazily loaded editor over the page's Y.Doc). */
+/**
+ * One page: its icon (PageIconButton) and title (renamePage), the "Page details" line, its content (the
+ * lazily loaded editor over the page's Y.Doc) and the pages linking to it (Backlinks).
+ */
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import type { PageCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
+import { Backlinks } from './Backlinks.tsx';
 import { describeError } from './describeError.ts';
+import { PageDetails } from './PageDetails.tsx';
 import { usePageHandle } from './pageHandles.ts';
+import { PageIconButton } from './PageIconButton.tsx';
+import { usePageRecord } from './usePageRecord.ts';
 
 const PageEditor = lazy(() => import('./PageEditor.tsx'));
 
@@ -49,9 +57,11 @@ function TitleInput({ space, pageId, autoFocus }: { space: SpaceHandle; pageId: 
   );
 }
 
-export function PageView({ space, pageId, isNew }: { space: SpaceHandle; pageId: string; isNew: boolean }) {
+export function PageView({ space, collections, pageId, isNew }: { space: SpaceHandle; collections: PageCollections; pageId: string; isNew: boolean }) {
   const page = usePageHandle(space, pageId);
-  if (!space.space.getPage(pageId)) {
+  const record = usePageRecord(space, pageId);
+  const [words, setWords] = useState<number | null>(null);
+  if (!record) {
     return (
       <article className="page page--missing">
         <p role="alert">This page is not in this space any more. Choose another page in the sidebar.</p>
@@ -60,16 +70,21 @@ export function PageView({ space, pageId, isNew }: { space: SpaceHandle; pageId:
   }
   return (
     <article className="page">
-      <TitleInput key={pageId} space={space} pageId={pageId} autoFocus={isNew} />
+      <div className="page-heading">
+        <PageIconButton space={space} pageId={pageId} icon={record.icon} />
+        <TitleInput key={pageId} space={space} pageId={pageId} autoFocus={isNew} />
+      </div>
+      <PageDetails page={record} words={words} />
       {page.status === 'open' ? (
         <Suspense fallback={<EditorPlaceholder />}>
-          <PageEditor key={pageId} doc={page.handle.doc} />
+          <PageEditor key={pageId} doc={page.handle.doc} space={space} pageId={pageId} onWordCount={setWords} />
         </Suspense>
       ) : page.status === 'failed' ? (
         <p role="alert">{describeError(page.error)}</p>
       ) : (
         <EditorPlaceholder />
       )}
+      <Backlinks collections={collections} spaceId={space.id} pageId={pageId} />
     </article>
   );
 }

@@ -292,7 +292,7 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
                 <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
               </header>
               <DraftNotice key={`draft:${handle.id}/${route.pageId}`} mailbox={mailbox} space={handle} pageId={route.pageId} events={events} />
-              <PageView key={`${handle.id}/${route.pageId}`} space={handle} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
+              <PageView key={`${handle.id}/${route.pageId}`} space={handle} collections={collections} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
             </>
           ) : (
             <div className="empty-state">

@@ -88,6 +88,18 @@ describe('duplicatePage', () => {
     await m.close();
   });
 
+  it('gives each copy the links of its original, so the copies count among the targets\' backlinks', async () => {
+    const store = new MemoryStore();
+    await seed(store);
+    const m = new SpaceManager({ layers: [memory(store)], ...fast });
+    const h = await m.openSpace('s');
+    const target = h.space.listPages().find((p) => p.id !== 'recipe' && !p.inTrash)!.id;
+    h.space.setPageLinks('recipe', [target]);
+    const copy = await duplicatePage(h, 'recipe', { newId: sequentialIds() });
+    expect(h.space.getPage(copy)?.links).toEqual([target]);
+    await m.close();
+  });
+
   it('titles an untitled copy, and refuses a page in the trash or not in the space', async () => {
     expect(copyTitle('')).toBe('Untitled (copy)');
     expect(copyTitle('Plan')).toBe('Plan (copy)');

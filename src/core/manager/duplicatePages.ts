@@ -87,6 +87,8 @@ export async function duplicatePage(handle: SpaceHandle, pageId: string, options
   for (const [i, copy] of plan.entries()) {
     const parentId = i === 0 ? now.parentId : copy.parentId;
     space.createPage({ id: copy.id, parentId, title: i === 0 ? copyTitle(copy.from.title) : copy.from.title, icon: copy.from.icon, ...(i === 0 ? { index: at } : {}) });
+    // The copied content links where the original's does, so the copy counts among those pages' backlinks.
+    if (copy.from.links.length > 0) space.setPageLinks(copy.id, copy.from.links);
   }
   await handle.syncOf(SPACE_DOC_ID)?.flush();
   return plan[0]!.id;

@@ -163,6 +163,53 @@ describe('renaming, icons and touch', () => {
     expect(space.getPage(id)?.icon).toBe('🔥');
   });
 
+  it('setPageLinks records sorted, unique targets without the page itself; an unchanged list writes nothing', () => {
+    const space = newSpace();
+    const a = space.createPage({ title: 'a' });
+    const b = space.createPage({ title: 'b' });
+    const c = space.createPage({ title: 'c' });
+    const updatedAt = space.getPage(a)!.updatedAt;
+    const log = record(space);
+    let writes = 0;
+    space.doc.on('update', () => writes++);
+    space.setPageLinks(a, [c, b, c, a]);
+    expect(space.getPage(a)?.links).toEqual([b, c].sort());
+    expect(space.getPage(a)?.updatedAt).toBe(updatedAt); // derived from content: touchPage says when it changed
+    expect(log.changes.map((ch) => ch.type)).toEqual(['page-updated']);
+    expect(writes).toBe(1);
+    space.setPageLinks(a, [b, c]);
+    space.setPageLinks(a, [c, b, b]);
+    expect(writes).toBe(1);
+    expect(log.changes).toHaveLength(1);
+    space.setPageLinks(a, []);
+    expect(space.getPage(a)?.links).toEqual([]);
+    expect(writes).toBe(2);
+    expectSpaceError(() => space.setPageLinks('nope', [a]), ErrorCode.NotFound);
+    expectSpaceError(() => space.setPageLinks(a, [''] as string[]), ErrorCode.InvalidOperation);
+    expectSpaceError(() => space.setPageLinks(a, [1] as unknown as string[]), ErrorCode.InvalidOperation);
+    expect(space.checkInvariants()).toEqual([]);
+  });
+
+  it('links reach other replicas, and malformed stored links read as the valid ids only', () => {
+    const space = newSpace();
+    const a = space.createPage({ title: 'a' });
+    const b = space.createPage({ title: 'b' });
+    const other = replicaOf(space);
+    const log = record(other);
+    space.setPageLinks(a, [b]);
+    sync(space, other);
+    expect(other.getPage(a)?.links).toEqual([b]);
+    expect(log.changes).toEqual([{ type: 'page-updated', page: other.getPage(a) }]);
+    expect(log.origins).toEqual(['remote']);
+    // Another replica (or a bug) wrote something that is not a list of ids.
+    const map = space.doc.getMap<Y.Map<unknown>>(PAGES_MAP).get(a)!;
+    space.doc.transact(() => map.set(PageField.links, [b, 7, null, b, '']), 'sync');
+    expect(space.getPage(a)?.links).toEqual([b]);
+    space.doc.transact(() => map.set(PageField.links, 'not a list'), 'sync');
+    expect(space.getPage(a)?.links).toEqual([]);
+    expect(space.checkInvariants()).toEqual([]);
+  });
+
   it('throws not-found for unknown pages', () => {
     const space = newSpace();
     expectSpaceError(() => space.renamePage('nope', 'x'), ErrorCode.NotFound);

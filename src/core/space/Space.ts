@@ -153,6 +153,25 @@ export class Space {
     });
   }
 
+  /**
+   * Records the pages this page's content links to (the backlinks of those pages). Idempotent: the list is
+   * sorted and deduplicated, a link to the page itself is dropped, and an unchanged list writes nothing.
+   * It does not touch updatedAt: the links are derived from the content, whose edits call touchPage.
+   */
+  setPageLinks(id: string, targetIds: readonly string[]): void {
+    if (!Array.isArray(targetIds) || targetIds.some((t) => typeof t !== 'string' || t === '')) {
+      throw new SpaceError(ErrorCode.InvalidOperation, 'Link targets must be non-empty strings');
+    }
+    const current = this.requirePage(id).links;
+    const next = [...new Set(targetIds)].filter((t) => t !== id).sort();
+    if (next.length === current.length && next.every((t, i) => t === current[i])) return;
+    this.transact(() => {
+      const map = this.pageMap(id);
+      if (next.length === 0) map.delete(PageField.links);
+      else map.set(PageField.links, next);
+    });
+  }
+
   /** Marks the page modified now (its content changed). */
   touchPage(id: string): void {
     this.requirePage(id);
@@ -390,6 +409,7 @@ export class Space {
       trashed: raw.trashed,
       inTrash: this.tree.inTrash(id),
       trashedAt: raw.trashed ? raw.trashedAt : null,
+      links: raw.links,
     });
   }
 

@@ -5,7 +5,7 @@ import type { RawPage } from './schema.ts';
 import { mulberry32 } from '../testing/prng.ts';
 
 function page(id: string, parent: string | null, extra: Partial<RawPage> = {}): RawPage {
-  return { id, title: '', icon: null, createdAt: 0, updatedAt: 0, trashed: false, trashedAt: null, parent, order: 'a0', lamport: 0, client: 0, ...extra };
+  return { id, title: '', icon: null, createdAt: 0, updatedAt: 0, trashed: false, trashedAt: null, parent, order: 'a0', lamport: 0, client: 0, links: [], ...extra };
 }
 function build(pages: RawPage[]): TreeIndex {
   const index = new TreeIndex();

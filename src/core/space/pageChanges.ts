@@ -2,7 +2,7 @@
 import { shallowEqual } from '../shallowEqual.ts';
 import type { PageChange, PageRecord } from './types.ts';
 
-/** Records hold only primitive fields, so field-by-field equality is shallow equality. */
+/** Records hold primitive fields and one list of ids (links), compared element by element. */
 export function samePageRecord(a: PageRecord, b: PageRecord): boolean {
   return shallowEqual(a, b);
 }

@@ -33,6 +33,8 @@ export const PageField = {
   order: 'order',
   lamport: 'lamport',
   client: 'client',
+  /** The pages this page's content links to (sorted, unique); absent means none. Written by setPageLinks. */
+  links: 'links',
 } as const;
 
 /** A page's fields as stored, after validation. */
@@ -49,6 +51,8 @@ export interface RawPage {
   readonly order: string;
   readonly lamport: number;
   readonly client: number;
+  /** Ids of the pages the content links to, sorted and unique (see PageField.links). */
+  readonly links: readonly string[];
 }
 
 function str(value: unknown, fallback: string): string {
@@ -57,6 +61,13 @@ function str(value: unknown, fallback: string): string {
 function strOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
+/** A list of page ids as stored; anything that is not a string is dropped, duplicates too. */
+function ids(value: unknown): readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) return NO_LINKS;
+  const unique = [...new Set(value.filter((v): v is string => typeof v === 'string' && v !== ''))].sort();
+  return unique.length === 0 ? NO_LINKS : Object.freeze(unique);
+}
+const NO_LINKS: readonly string[] = Object.freeze([]);
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
@@ -80,11 +91,12 @@ export function readRawPage(id: string, value: unknown): RawPage | undefined {
     order: str(map.get(PageField.order), ''),
     lamport: num(map.get(PageField.lamport)),
     client: num(map.get(PageField.client)),
+    links: ids(map.get(PageField.links)),
   };
 }
 
-/** The fields of a new page's map, in the shape `new Y.Map(entries)` takes. */
-export function pageEntries(page: Omit<RawPage, 'id'>): [string, unknown][] {
+/** The fields of a new page's map, in the shape `new Y.Map(entries)` takes (a new page links nowhere). */
+export function pageEntries(page: Omit<RawPage, 'id' | 'links'>): [string, unknown][] {
   return [
     [PageField.title, page.title],
     [PageField.icon, page.icon],

@@ -24,6 +24,8 @@ export interface PageRecord {
   /** The page itself or one of its ancestors is in the trash: the page is not live. */
   readonly inTrash: boolean;
   readonly trashedAt: number | null;
+  /** Ids of the pages this page's content links to, sorted and unique (Space.setPageLinks). */
+  readonly links: readonly string[];
 }
 
 /**

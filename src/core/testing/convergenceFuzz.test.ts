@@ -308,7 +308,14 @@ function randomCommand(world: World, r: Replica, seen: Set<keyof Coverage>): voi
   } else if (roll < 73) {
     const id = pickPage(rng, space);
     const known = space.getPage(id) !== undefined;
-    attempt(() => (rng.chance(0.5) ? space.setPageIcon(id, rng.pick([null, '📄', '🔥'])) : space.touchPage(id)), known ? null : ErrorCode.NotFound, `icon ${id}`);
+    const which = rng.int(3);
+    // Link targets need not exist (a link may outlive its target); concurrent lists: one wins, the same everywhere.
+    const targets = which === 2 ? Array.from({ length: rng.int(3) }, () => pickPage(rng, space)) : [];
+    attempt(
+      () => (which === 0 ? space.setPageIcon(id, rng.pick([null, '📄', '🔥'])) : which === 1 ? space.touchPage(id) : space.setPageLinks(id, targets)),
+      known ? null : ErrorCode.NotFound,
+      `icon, touch or links ${id}`,
+    );
   } else if (roll < 75) {
     space.rename(randomTitle(rng));
   } else {

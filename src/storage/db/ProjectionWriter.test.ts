@@ -78,8 +78,10 @@ function randomCommand(space: Space, rand: () => number, step: number): void {
       if (trashed.length > 0) space.restorePage(trashed[Math.floor(rand() * trashed.length)]!.id);
     } else if (r < 0.93) {
       space.deletePageForever(pick()!.id);
-    } else if (r < 0.96) {
+    } else if (r < 0.945) {
       space.touchPage(pick()!.id);
+    } else if (r < 0.96) {
+      space.setPageLinks(pick()!.id, pages.filter(() => rand() < 0.3).map((p) => p.id));
     } else {
       space.rename(`name ${step}`);
     }
@@ -147,7 +149,7 @@ describe('ProjectionWriter', () => {
     const db = await freshDb();
     const writer = new ProjectionWriter(db);
     await writer.registerSpace({ id: 's', name: 'S', icon: null, createdAt: 1 }, 'user');
-    const page = { id: 'p', parentId: null, order: 'a0', title: 'P', icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null };
+    const page = { id: 'p', parentId: null, order: 'a0', title: 'P', icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null, links: [] };
     // The projection write fails after the event was staged: a quota error raised by a Dexie hook.
     const failing = () => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -304,12 +306,44 @@ describe('ProjectionWriter', () => {
     expect(await writer.verifyEventChain('s')).toMatchObject({ ok: false, brokenSeq: 6, reason: 'seq-gap' });
   });
 
+  it('projects page links, and the *links index answers backlinks per space', async () => {
+    const db = await freshDb();
+    const writer = new ProjectionWriter(db, { now: counter(100) });
+    const space = Space.create(new Y.Doc(), { id: 's', name: 'S', now: counter(1) });
+    await writer.registerSpace(space.meta(), 'user');
+    const follower = followSpace(writer, 's', space, (e) => {
+      throw e;
+    });
+    const target = space.createPage({ title: 'Target' });
+    const a = space.createPage({ title: 'A' });
+    const b = space.createPage({ title: 'B' });
+    space.setPageLinks(a, [target]);
+    space.setPageLinks(b, [target, a]);
+    await follower.idle();
+    expect((await db.pages.get(['s', a]))?.links).toEqual([target]);
+    const linking = async (id: string) => (await db.pages.where('links').equals(id).toArray()).map((r) => r.title).sort();
+    expect(await linking(target)).toEqual(['A', 'B']);
+    expect(await linking(a)).toEqual(['B']);
+    space.setPageLinks(a, []);
+    await follower.idle();
+    expect(await linking(target)).toEqual(['B']);
+    // The rows equal what a rebuild from the document writes, links included.
+    const byId = (rows: PageRow[]) => [...rows].sort((x, y) => (x.id < y.id ? -1 : 1));
+    expect(byId(await pagesOf(db, 's'))).toEqual(byId(space.listPages().map((p) => toPageRow('s', p))));
+    const report = await writer.rebuildProjections('s', { meta: space.meta(), pages: space.listPages() });
+    expect(report).toMatchObject({ inserted: 0, updated: 0, removed: 0, unchanged: 3 });
+    // A link event carries the list, so a replay of the log rebuilds it.
+    const last = await db.events.where('[spaceId+seq]').between(['s', 0], ['s', Infinity]).last();
+    expect(last).toMatchObject({ type: 'page.updated', entityId: a, payload: { page: { links: [] } } });
+    follower.stop();
+  });
+
   it('deletes a space, keeps its log, and keeps the recent list to opened, live spaces', async () => {
     const db = await freshDb();
     const writer = new ProjectionWriter(db, { now: counter(100) });
     for (let i = 0; i < 13; i++) await writer.registerSpace({ id: `s${i}`, name: `S${i}`, icon: null, createdAt: i }, 'user');
     for (let i = 0; i < 12; i++) await writer.markSpaceOpened(`s${i}`);
-    await writer.applyPageChanges('s11', [{ type: 'page-created', page: { id: 'p', parentId: null, order: 'a0', title: 'P', icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null } }], 'user');
+    await writer.applyPageChanges('s11', [{ type: 'page-created', page: { id: 'p', parentId: null, order: 'a0', title: 'P', icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null, links: [] } }], 'user');
     expect((await listRecentSpaces(db)).map((s) => s.id)).toEqual(['s11', 's10', 's9', 's8', 's7', 's6', 's5', 's4', 's3', 's2']);
     await writer.deleteSpace('s11', 'user');
     expect(await pagesOf(db, 's11')).toEqual([]);

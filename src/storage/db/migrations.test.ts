@@ -4,6 +4,7 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import type { DatabaseSignal } from './DatabaseSignals.ts';
 import { DEXIE_VERSION_FACTOR } from './guardedIndexedDB.ts';
 import { migration001 } from './migrations/001_initial.ts';
+import { migration002 } from './migrations/002_trash_and_draft_base.ts';
 import { CURRENT_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
 import { openQuireDatabase } from './openQuireDatabase.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
@@ -113,6 +114,16 @@ const FIXTURES: Record<number, (name: string) => Promise<void>> = {
     });
     old.close();
   },
+  2: async (name) => {
+    const old = new Dexie(name);
+    old.version(migration001.version).stores(migration001.stores);
+    old.version(migration002.version).stores(migration002.stores);
+    await old.open();
+    await old.transaction('rw', old.tables, async () => {
+      for (const [table, rows] of Object.entries(v2Rows)) await old.table(table).bulkAdd(rows);
+    });
+    old.close();
+  },
 };
 
 /** What every row must be after upgrading a v1 fixture to the current schema. */
@@ -133,7 +144,7 @@ function expectUpgradedFromV1(after: RawDump): void {
   expect(pages).toHaveLength(v1Rows.pages.length);
   for (const v1 of v1Rows.pages) {
     const row = pages.find((p) => p.spaceId === v1.spaceId && p.id === v1.id);
-    expect(row, `${v1.spaceId}/${v1.id}`).toEqual({ ...v1, inTrash: inTrash[`${v1.spaceId}/${v1.id}`] });
+    expect(row, `${v1.spaceId}/${v1.id}`).toEqual({ ...v1, inTrash: inTrash[`${v1.spaceId}/${v1.id}`], links: [] });
   }
   // Drafts: baseUpdatedAtMs backfilled.
   const base: Record<string, number | null> = { d: T0 + 50, e: T0, a: null, zz: null };
@@ -147,9 +158,42 @@ function expectUpgradedFromV1(after: RawDump): void {
   expect(meta).toEqual({ schemaVersion: CURRENT_SCHEMA_VERSION, appVersionCreatedWith: '0.0.1', createdAt: T0 });
   // The new index exists and skips pages that are not trashed.
   expect(after.stores.pages!.indexes['[spaceId+trashedAt]']).toBeDefined();
+  expect(after.stores.pages!.indexes['links']).toEqual({ keyPath: 'links', unique: false, multiEntry: true });
 }
 
-const UPGRADE_CHECKS: Record<number, (after: RawDump) => void> = { 1: expectUpgradedFromV1 };
+/** A schema-2 database: the v1 rows as the v1 -> v2 upgrade left them (pages with inTrash, drafts with a base). */
+const v2Rows = {
+  ...v1Rows,
+  pages: v1Rows.pages.map((p) => ({ ...p, inTrash: p.spaceId === 's1' && ['a', 'b', 'c'].includes(p.id) })),
+  draftMailbox: v1Rows.draftMailbox.map((d) => ({ ...d, baseUpdatedAtMs: d.pageId === 'd' ? T0 + 50 : d.pageId === 'e' ? T0 : null })),
+  meta: v1Rows.meta.map((m) => (m.key === 'schemaVersion' ? { ...m, value: 2 } : m)),
+};
+
+/** What every row must be after upgrading a v2 fixture: pages gain an empty links list, nothing else moves. */
+function expectUpgradedFromV2(after: RawDump): void {
+  const values = (store: string) => after.stores[store]!.records.map((r) => r.value);
+  const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+  expect(byId(values('spaces') as { id: string }[])).toEqual(byId(v2Rows.spaces));
+  expect(values('events')).toEqual(v2Rows.events);
+  expect(values('tabs')).toEqual(v2Rows.tabs);
+  expect(values('routing')).toEqual(v2Rows.routing);
+  expect(values('uiPreferences')).toEqual(v2Rows.uiPreferences);
+  expect(values('uploadJobs')).toEqual(v2Rows.uploadJobs);
+  expect(values('views')).toEqual(v2Rows.views);
+  const byPage = <T extends { pageId: string }>(rows: T[]) => [...rows].sort((a, b) => (a.pageId < b.pageId ? -1 : 1));
+  expect(byPage(values('draftMailbox') as { pageId: string }[])).toEqual(byPage(v2Rows.draftMailbox));
+  const pages = values('pages') as { spaceId: string; id: string }[];
+  expect(pages).toHaveLength(v2Rows.pages.length);
+  for (const v2 of v2Rows.pages) {
+    expect(pages.find((p) => p.spaceId === v2.spaceId && p.id === v2.id), `${v2.spaceId}/${v2.id}`).toEqual({ ...v2, links: [] });
+  }
+  const meta = Object.fromEntries((values('meta') as { key: string; value: unknown }[]).map((m) => [m.key, m.value]));
+  expect(meta).toEqual({ schemaVersion: CURRENT_SCHEMA_VERSION, appVersionCreatedWith: '0.0.1', createdAt: T0 });
+  expect(after.stores.pages!.indexes['links']).toEqual({ keyPath: 'links', unique: false, multiEntry: true });
+  expect(after.stores.pages!.indexes['[spaceId+trashedAt]']).toBeDefined();
+}
+
+const UPGRADE_CHECKS: Record<number, (after: RawDump) => void> = { 1: expectUpgradedFromV1, 2: expectUpgradedFromV2 };
 
 describe('schema and migrations', () => {
   it('has one fixture and one upgrade check for every older schema version', () => {

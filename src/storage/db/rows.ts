@@ -42,6 +42,9 @@ export interface PageRow {
   inTrash: boolean;
   /** When the page was trashed, or null. Null keeps the row out of the [spaceId+trashedAt] index. */
   trashedAt: number | null;
+  /** Ids of the pages this page links to (added in schema 3). The multiEntry index `*links` answers
+   * "which pages link to X" (backlinks); ids are random UUIDs, so the reader still checks spaceId. */
+  links: string[];
 }
 
 export type EventActor = 'user' | 'remote' | 'system';
