@@ -26,6 +26,9 @@ const INDENT_PX = 16;
 /** The drag data type of a tree row: drags that do not carry it (files, text) are not tree moves. */
 const DRAG_TYPE = 'application/x-quire-page';
 /** The keys a tree item answers besides navigation, announced through aria-keyshortcuts. */
+/** A page known to have no child outside the trash (rows written before the flag existed: not known). */
+const isLeaf = (row: PageRow) => row.hasChildren === false;
+
 const ITEM_SHORTCUTS = 'Alt+ArrowUp Alt+ArrowDown Alt+ArrowRight Alt+ArrowLeft F2 Delete';
 const ALT_MOVES: Partial<Record<string, KeyboardMove>> = { ArrowUp: 'up', ArrowDown: 'down', ArrowRight: 'indent', ArrowLeft: 'outdent' };
 
@@ -68,11 +71,12 @@ const ChildrenQuery = memo(function ChildrenQuery({
   return null;
 });
 
+/** Whether two sibling lists draw the same rows: every field a row shows (a change elsewhere re-renders nothing). */
 function sameRows(a: readonly PageRow[] | undefined, b: readonly PageRow[]): boolean {
   if (!a || a.length !== b.length) return false;
   return a.every((r, i) => {
     const o = b[i];
-    return o !== undefined && (r === o || (r.id === o.id && r.title === o.title && r.order === o.order && r.icon === o.icon));
+    return o !== undefined && (r === o || (r.id === o.id && r.title === o.title && r.order === o.order && r.icon === o.icon && r.hasChildren === o.hasChildren));
   });
 }
 
@@ -323,11 +327,12 @@ export function PageTree({
         moveTo(flat.length - 1);
         break;
       case 'ArrowRight':
+        if (isLeaf(cur.row)) break; // an end node: nothing to open (WAI-ARIA tree pattern)
         if (!cur.expanded) onToggle(cur.row.id, true);
         else if ((flat[index + 1]?.level ?? 0) > cur.level) moveTo(index + 1);
         break;
       case 'ArrowLeft':
-        if (cur.expanded) onToggle(cur.row.id, false);
+        if (cur.expanded && !isLeaf(cur.row)) onToggle(cur.row.id, false);
         else {
           for (let i = index - 1; i >= 0; i--) {
             if ((flat[i]?.level ?? 0) < cur.level) {
@@ -386,6 +391,7 @@ export function PageTree({
             const title = pageTitle(f.row.title);
             const id = f.row.id;
             const focused = id === focusTarget;
+            const leaf = isLeaf(f.row);
             const zone = drop?.target === id ? drop.zone : null;
             const rowClass = `tree-row${id === currentPageId ? ' tree-row--current' : ''}${zone ? ` tree-row--drop-${zone}` : ''}${drag === id ? ' tree-row--dragging' : ''}`;
             return (
@@ -400,7 +406,7 @@ export function PageTree({
                   role="treeitem"
                   aria-label={title}
                   aria-level={f.level}
-                  aria-expanded={f.expanded}
+                  aria-expanded={leaf ? undefined : f.expanded}
                   aria-selected={id === currentPageId}
                   aria-setsize={f.setsize}
                   aria-posinset={f.posinset}
@@ -424,16 +430,20 @@ export function PageTree({
                   }}
                   onDragEnd={endDrag}
                 >
-                  <span
-                    className={`tree-twisty${f.expanded ? ' tree-twisty--open' : ''}`}
-                    aria-hidden="true"
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      onToggle(id, !f.expanded);
-                    }}
-                  >
-                    <ChevronRight />
-                  </span>
+                  {leaf ? (
+                    <span className="tree-twisty tree-twisty--leaf" aria-hidden="true" />
+                  ) : (
+                    <span
+                      className={`tree-twisty${f.expanded ? ' tree-twisty--open' : ''}`}
+                      aria-hidden="true"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        onToggle(id, !f.expanded);
+                      }}
+                    >
+                      <ChevronRight />
+                    </span>
+                  )}
                   <span className="tree-icon" aria-hidden="true">
                     {f.row.icon ?? <PageIcon />}
                   </span>

@@ -6,7 +6,7 @@ import { Space } from '../../core/space/Space.ts';
 import type { PageChange } from '../../core/space/types.ts';
 import { followSpace } from './followSpace.ts';
 import { openQuireDatabase } from './openQuireDatabase.ts';
-import { toPageRow } from './pageRows.ts';
+import { pagesWithLiveChildren, toPageRow } from './pageRows.ts';
 import { ProjectionWriter } from './ProjectionWriter.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
 import { listRecentSpaces } from './recentSpaces.ts';
@@ -204,9 +204,10 @@ describe('ProjectionWriter', () => {
 
       const incremental = await pagesOf(db, 'space-1');
       const canonical = { meta: local.meta(), pages: local.listPages() };
-      // The incrementally maintained rows are the canonical records...
+      // The incrementally maintained rows are the canonical records (hasChildren included)...
       const byId = (rows: PageRow[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
-      expect(byId(incremental), where).toEqual(byId(canonical.pages.map((p) => toPageRow('space-1', p))));
+      const parents = pagesWithLiveChildren(canonical.pages);
+      expect(byId(incremental), where).toEqual(byId(canonical.pages.map((p) => toPageRow('space-1', p, parents.has(p.id)))));
       // ...a rebuild into a fresh database writes the same rows...
       const fresh = await freshDb();
       await new ProjectionWriter(fresh, { now: clock }).rebuildProjections('space-1', canonical);
@@ -329,7 +330,8 @@ describe('ProjectionWriter', () => {
     expect(await linking(target)).toEqual(['B']);
     // The rows equal what a rebuild from the document writes, links included.
     const byId = (rows: PageRow[]) => [...rows].sort((x, y) => (x.id < y.id ? -1 : 1));
-    expect(byId(await pagesOf(db, 's'))).toEqual(byId(space.listPages().map((p) => toPageRow('s', p))));
+    const parents = pagesWithLiveChildren(space.listPages());
+    expect(byId(await pagesOf(db, 's'))).toEqual(byId(space.listPages().map((p) => toPageRow('s', p, parents.has(p.id)))));
     const report = await writer.rebuildProjections('s', { meta: space.meta(), pages: space.listPages() });
     expect(report).toMatchObject({ inserted: 0, updated: 0, removed: 0, unchanged: 3 });
     // A link event carries the list, so a replay of the log rebuilds it.

@@ -1,10 +1,11 @@
+import Dexie from 'dexie';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import type { PageChange, PageRecord, SpaceMeta } from '../../core/space/types.ts';
 import { appendEvents, type EventDraft } from './appendEvents.ts';
 import { metaSnapshot, pageSnapshot, toPageRow } from './pageRows.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
 import { rebuildProjections, type CanonicalSpace, type RebuildReport } from './rebuildProjections.ts';
-import type { EventActor, EventRow, EventType, JsonObject, SpaceRow } from './rows.ts';
+import { TOP_LEVEL_PARENT, type EventActor, type EventRow, type EventType, type JsonObject, type SpaceRow } from './rows.ts';
 import { spaceKeyRange } from './spaceKeyRange.ts';
 import { toPersistenceError } from './toPersistenceError.ts';
 import { verifyEventChain, type ChainVerification } from './verifyEventChain.ts';
@@ -23,6 +24,22 @@ export interface ProjectionWriterOptions {
  * reports every changed page with its full new record, so the projection write is a put of that record
  * (or a delete): idempotent, and equal to what a rebuild from `space.listPages()` would write.
  */
+/**
+ * Sets a page row's `hasChildren` from the rows themselves: one range read on the children index that
+ * stops at the first child not in the trash. Rows deleted meanwhile are skipped.
+ */
+async function refreshHasChildren(db: QuireDatabase, spaceId: string, pageId: string): Promise<void> {
+  const row = await db.pages.get([spaceId, pageId]);
+  if (!row) return;
+  const child = await db.pages
+    .where('[spaceId+parentId+order]')
+    .between([spaceId, pageId, Dexie.minKey], [spaceId, pageId, Dexie.maxKey], true, true)
+    .filter((r) => !r.inTrash)
+    .first();
+  const has = child !== undefined;
+  if (row.hasChildren !== has) await db.pages.update([spaceId, pageId], { hasChildren: has });
+}
+
 export class ProjectionWriter {
   private readonly now: () => number;
 
@@ -48,6 +65,8 @@ export class ProjectionWriter {
     const ts = this.now();
     return this.write(`apply ${changes.length} change(s) to space ${spaceId}`, async () => {
       const drafts: EventDraft[] = [];
+      /** Pages whose `hasChildren` may have changed: every page written, and its old and new parents. */
+      const parents = new Set<string>();
       let space: SpaceRow | undefined;
       let spaceLoaded = false;
       for (const change of changes) {
@@ -70,13 +89,19 @@ export class ProjectionWriter {
           await db.spaces.put(space);
           drafts.push(draft);
         } else if (change.type === 'page-deleted') {
+          const old = await db.pages.get([spaceId, change.pageId]);
+          if (old && old.parentId !== TOP_LEVEL_PARENT) parents.add(old.parentId);
           await db.pages.delete([spaceId, change.pageId]);
           drafts.push({ entityType: 'page', entityId: change.pageId, type: 'page.deleted', payload: {} });
         } else {
           await db.pages.put(toPageRow(spaceId, change.page));
+          parents.add(change.page.id);
+          if (change.page.parentId !== null) parents.add(change.page.parentId);
+          if (change.type === 'page-moved' && change.previousParentId !== null) parents.add(change.previousParentId);
           drafts.push(pageDraft(change));
         }
       }
+      for (const id of parents) await refreshHasChildren(db, spaceId, id);
       return appendEvents(db, spaceId, actor, ts, drafts);
     });
   }

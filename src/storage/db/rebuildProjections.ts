@@ -1,5 +1,5 @@
 import type { PageRecord, SpaceMeta } from '../../core/space/types.ts';
-import { samePageRow, toPageRow } from './pageRows.ts';
+import { pagesWithLiveChildren, samePageRow, toPageRow } from './pageRows.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
 import type { PageRow, SpaceRow } from './rows.ts';
 import { spaceKeyRange } from './spaceKeyRange.ts';
@@ -32,7 +32,8 @@ export async function rebuildProjections(
   canonical: CanonicalSpace,
   now: () => number = Date.now,
 ): Promise<RebuildReport> {
-  const wanted = new Map<string, PageRow>(canonical.pages.map((p) => [p.id, toPageRow(spaceId, p)]));
+  const parents = pagesWithLiveChildren(canonical.pages);
+  const wanted = new Map<string, PageRow>(canonical.pages.map((p) => [p.id, toPageRow(spaceId, p, parents.has(p.id))]));
   const [lower, upper] = spaceKeyRange(spaceId);
   try {
     return await db.transaction('rw', db.pages, db.spaces, async () => {

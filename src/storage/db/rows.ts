@@ -45,6 +45,12 @@ export interface PageRow {
   /** Ids of the pages this page links to (added in schema 3). The multiEntry index `*links` answers
    * "which pages link to X" (backlinks); ids are random UUIDs, so the reader still checks spaceId. */
   links: string[];
+  /**
+   * Whether the page has a child not in the trash, so the tree draws an expand arrow only where there is
+   * something to expand without reading any child. Not indexed (no schema change); rows written before
+   * it existed lack it ("unknown": the arrow is drawn) until the projection check at open rewrites them.
+   */
+  hasChildren?: boolean;
 }
 
 export type EventActor = 'user' | 'remote' | 'system';
