@@ -61,6 +61,20 @@ function page(spaceId: string, id: string, parentId: string, order: string, extr
   return { spaceId, id, parentId, order, title: id, icon: null, createdAt: 1, updatedAt: 1, trashed: false, inTrash: false, trashedAt: null, links: [], ...extra };
 }
 
+/** A space 's' whose every change is projected into a fresh database, and the collections over it. */
+async function followedSpace() {
+  const db = await openQuireDatabase({ name: `pages-${++count}` });
+  dbs.push(db);
+  const writer = new ProjectionWriter(db);
+  let t = 0;
+  const space = Space.create(new Y.Doc(), { id: 's', name: 'S', now: () => ++t });
+  await writer.registerSpace(space.meta(), 'user');
+  const follower = followSpace(writer, 's', space, (e) => {
+    throw e;
+  });
+  return { db, writer, space, follower, collections: new PageCollections(db) };
+}
+
 describe('PageCollections', () => {
   it('loads the children of one parent of a 10k-page space without reading the other pages', async () => {
     const { middleware, reads } = rowsReadCounter('pages');
@@ -110,16 +124,7 @@ describe('PageCollections', () => {
   });
 
   it('follows the projection as the core writes it: create, move in and out, trash, restore', async () => {
-    const db = await openQuireDatabase({ name: `pages-${++count}` });
-    dbs.push(db);
-    const writer = new ProjectionWriter(db);
-    let t = 0;
-    const space = Space.create(new Y.Doc(), { id: 's', name: 'S', now: () => ++t });
-    await writer.registerSpace(space.meta(), 'user');
-    const follower = followSpace(writer, 's', space, (e) => {
-      throw e;
-    });
-    const collections = new PageCollections(db);
+    const { space, follower, collections } = await followedSpace();
     const a = space.createPage({ title: 'A' });
     const b = space.createPage({ title: 'B' });
     const a1 = space.createPage({ title: 'A1', parentId: a });
@@ -160,16 +165,7 @@ describe('PageCollections', () => {
   });
 
   it('backlinks: the live pages of the space linking to a page, following the projection', async () => {
-    const db = await openQuireDatabase({ name: `pages-${++count}` });
-    dbs.push(db);
-    const writer = new ProjectionWriter(db);
-    let t = 0;
-    const space = Space.create(new Y.Doc(), { id: 's', name: 'S', now: () => ++t });
-    await writer.registerSpace(space.meta(), 'user');
-    const follower = followSpace(writer, 's', space, (e) => {
-      throw e;
-    });
-    const collections = new PageCollections(db);
+    const { db, space, follower, collections } = await followedSpace();
     const target = space.createPage({ title: 'Target', id: 'target' });
     const b = space.createPage({ title: 'b page' });
     const a = space.createPage({ title: 'A page' });
