@@ -3,8 +3,8 @@ import { expect, test } from './fixtures.ts';
 
 /** Renames timed (the first few warm the caches). */
 const SAMPLES = 20;
-/** A sanity bound per sample; the figures themselves are printed (speed is reported by bench/, not asserted). */
-const SANITY_BOUND_MS = 1_000;
+/** A sanity bound per sample (a lost update would never arrive); the figures are printed, not asserted (speed belongs to bench/). */
+const SANITY_BOUND_MS = 3_000;
 
 test('a rename in one tab reaches the other tab\'s sidebar tree: timed inside the pages, not through Playwright', async ({ page, context }) => {
   await page.goto('/');
