@@ -1,0 +1,164 @@
+/**
+ * The relay as a real process on loopback: health, two clients converging, a graceful stop that loses
+ * nothing, and the update guard refusing a malformed update for one document while the socket's other
+ * document keeps syncing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { ErrorCode } from '../src/core/errors.ts';
+import type { RelayHealth } from './healthExtension.ts';
+import { RELAY_DB_FILE } from './server.ts';
+import { connectClient } from './testing/relayClient.ts';
+import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
+import { startRelayProcess } from './testing/relayProcess.ts';
+import type { RelayProcess } from './testing/relayProcess.ts';
+
+/** How long a change may take to cross the relay on loopback before the test calls it lost. */
+const SYNC_TIMEOUT_MS = 10_000;
+const POLL_MS = 20;
+/** Hocuspocus's outer message type for y-sync frames (MessageType.Sync in @hocuspocus/common). */
+const HOCUSPOCUS_SYNC_MESSAGE = 0;
+/** Not a Yjs update: a struct count whose varint runs past the end of the bytes. */
+const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x07, 0xde, 0xad, 0xbe, 0xef]);
+
+let dataDir: string;
+const relays: RelayProcess[] = [];
+const clients: RelayClient[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'quire-relay-test-'));
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  for (const r of relays.splice(0)) await r.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function relay(): Promise<RelayProcess> {
+  const r = await startRelayProcess(dataDir);
+  relays.push(r);
+  return r;
+}
+function client(r: RelayProcess): RelayClient {
+  const c = connectClient(r.url);
+  clients.push(c);
+  return c;
+}
+const text = (d: OpenDoc) => d.doc.getText('body').toString();
+const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
+/** The relay applied every local change (its SyncStatus answers): what a graceful stop must then store. */
+const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
+
+/** Reads what the relay stored for a document straight from its SQLite file. */
+function storedText(name: string): string | null {
+  const db = new Database(join(dataDir, RELAY_DB_FILE), { readonly: true });
+  try {
+    const row = db.prepare('SELECT data FROM documents WHERE name = ?').get(name) as { data: Uint8Array } | undefined;
+    if (!row) return null;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, row.data);
+    return doc.getText('body').toString();
+  } finally {
+    db.close();
+  }
+}
+
+describe('relay process', () => {
+  test('answers the health endpoint with document and connection counts', async () => {
+    const r = await relay();
+    const res = await fetch(`${r.httpUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toEqual({ status: 'ok', documents: 0, connections: 0 } satisfies RelayHealth);
+
+    const a = client(r).open('health-doc');
+    await applied(a);
+    const loaded = (await (await fetch(`${r.httpUrl}/healthz`)).json()) as RelayHealth;
+    expect(loaded.documents).toBe(1);
+    expect(loaded.connections).toBe(1);
+  });
+
+  test('two clients converge on a document, edits both ways', async () => {
+    const r = await relay();
+    const a = client(r).open('shared');
+    const b = client(r).open('shared');
+    await Promise.all([applied(a), applied(b)]);
+
+    a.doc.getText('body').insert(0, 'hello from A');
+    await until(() => expect(text(b)).toBe('hello from A'));
+    b.doc.getText('body').insert(0, 'B says: ');
+    await until(() => expect(text(a)).toBe('B says: hello from A'));
+    expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
+  });
+
+  test('a graceful stop right after the relay applied an edit stores it: a restart serves it', async () => {
+    const first = await relay();
+    const a = client(first).open('durable');
+    await applied(a);
+    a.doc.getText('body').insert(0, 'kept across restarts');
+    await applied(a);
+    // Stop before the store debounce can have run: only the shutdown path stores this edit.
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('everything stored');
+    expect(storedText('durable')).toBe('kept across restarts');
+
+    const second = await relay();
+    const fresh = client(second).open('durable');
+    await until(() => expect(text(fresh)).toBe('kept across restarts'));
+  });
+
+  test('a malformed update is refused for its document only: not stored, not delivered, the socket lives on', async () => {
+    expect(() => Y.decodeUpdate(GARBAGE)).toThrow();
+    const first = await relay();
+    const sender = client(first);
+    const aFromSender = sender.open('doc-a');
+    const bFromSender = sender.open('doc-b');
+    const watcher = client(first);
+    const aAtWatcher = watcher.open('doc-a');
+    const bAtWatcher = watcher.open('doc-b');
+    await Promise.all([aFromSender, bFromSender, aAtWatcher, bAtWatcher].map(applied));
+    aFromSender.doc.getText('body').insert(0, 'valid A');
+    await until(() => expect(text(aAtWatcher)).toBe('valid A'));
+
+    // Valid Hocuspocus and y-sync framing around bytes that are not a Yjs update.
+    const frame = encoding.createEncoder();
+    encoding.writeVarString(frame, 'doc-a');
+    encoding.writeVarUint(frame, HOCUSPOCUS_SYNC_MESSAGE);
+    syncProtocol.writeUpdate(frame, GARBAGE);
+    sender.socket.send(encoding.toUint8Array(frame));
+
+    await until(() => expect(aFromSender.closeReasons.join()).toContain(`${ErrorCode.InvalidUpdate}: `));
+    // The same socket's other document still syncs both ways, so the socket is open.
+    bFromSender.doc.getText('body').insert(0, 'B after the refusal');
+    await until(() => expect(text(bAtWatcher)).toBe('B after the refusal'));
+    bAtWatcher.doc.getText('body').insert(0, '> ');
+    await until(() => expect(text(bFromSender)).toBe('> B after the refusal'));
+    expect(bFromSender.closeReasons).toEqual([]);
+    // Nothing the watcher received for doc A carries the garbage, and its document is unchanged.
+    expect(aAtWatcher.received.some((m) => containsBytes(m, GARBAGE))).toBe(false);
+    expect(text(aAtWatcher)).toBe('valid A');
+    expect(aAtWatcher.closeReasons).toEqual([]);
+
+    // Not stored: after a graceful stop, the row is exactly the valid content, and a restart serves it.
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(storedText('doc-a')).toBe('valid A');
+    expect(storedText('doc-b')).toBe('> B after the refusal');
+    const second = await relay();
+    const reopened = client(second).open('doc-a');
+    await until(() => expect(text(reopened)).toBe('valid A'));
+  });
+});
+
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,78 @@
+/**
+ * Starts the real relay (`relay/main.ts`, as `npm run relay` does) as a child process on loopback, for tests.
+ * Node runs it in one process with tsx's loader, so a signal sent to the child reaches the relay itself.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Starting includes tsx compiling the relay on a shared 2-core machine: generous, and still a bound. */
+const START_TIMEOUT_MS = 20_000;
+/** A graceful stop stores and unloads every document; far less than the relay's own shutdown bound. */
+const STOP_TIMEOUT_MS = 15_000;
+const LISTENING_LINE = /Quire relay listening on (ws:\/\/127\.0\.0\.1:(\d+)) \(data: (.+)\)/;
+
+export interface RelayProcess {
+  readonly url: string;
+  readonly httpUrl: string;
+  readonly port: number;
+  /** Everything the relay printed, for failure messages. */
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startRelayProcess(dataDir: string): Promise<RelayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`relay did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const check = () => {
+      const m = LISTENING_LINE.exec(output);
+      if (!m?.[1]) return;
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      done(m[1]);
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`relay exited with ${code} before listening:\n${output}`));
+    });
+  });
+  const port = Number(new URL(url).port);
+
+  return {
+    url,
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: (signal = 'SIGTERM') => stopChild(child, exited, signal, () => output),
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals, output: () => string): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill(signal);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`relay did not stop within ${STOP_TIMEOUT_MS} ms after ${signal}:\n${output()}`));
+    }, STOP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
