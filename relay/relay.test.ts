@@ -17,6 +17,7 @@ import { RELAY_DB_FILE } from './server.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
+import { ackCovers, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 
 /** How long a change may take to cross the relay on loopback before the test calls it lost. */
@@ -82,6 +83,29 @@ describe('relay process', () => {
     const loaded = (await (await fetch(`${r.httpUrl}/healthz`)).json()) as RelayHealth;
     expect(loaded.documents).toBe(1);
     expect(loaded.connections).toBe(1);
+  });
+
+  test('acknowledges a change only once it is stored: "synced" means the relay stored it', async () => {
+    const r = await relay();
+    const a = client(r).open('acked');
+    await applied(a);
+    const covered = () => a.stateless.some((m) => {
+      const sv = parseStoredAck(m);
+      return sv !== null && ackCovers(sv, a.doc);
+    });
+    a.doc.getText('body').insert(0, 'stored, then acknowledged');
+    await applied(a);
+    // Applied in the relay's memory is not stored: the store waits for the debounce, and so does the ack.
+    expect(storedText('acked')).not.toBe('stored, then acknowledged');
+    expect(covered()).toBe(false);
+    await until(() => expect(covered()).toBe(true));
+    // When the acknowledgement arrives, the row already holds the change.
+    expect(storedText('acked')).toBe('stored, then acknowledged');
+    // A change made after that is not covered by the old acknowledgement.
+    a.doc.getText('body').insert(0, '+');
+    expect(covered()).toBe(false);
+    await until(() => expect(covered()).toBe(true));
+    expect(storedText('acked')).toBe('+stored, then acknowledged');
   });
 
   test('two clients converge on a document, edits both ways', async () => {

@@ -10,6 +10,7 @@ import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
 import { RelayError } from './RelayError.ts';
 import { healthExtension } from './healthExtension.ts';
+import { storedAckExtension } from './storedAckExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -71,7 +72,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     debounce: options.storeDebounceMs ?? STORE_DEBOUNCE_MS,
     maxDebounce: options.storeMaxDebounceMs ?? STORE_MAX_DEBOUNCE_MS,
     websocketOptions: { maxPayload: MAX_FRAME_BYTES },
-    extensions: [sqlite, updateGuardExtension(), healthExtension()],
+    // storedAck before sqlite: it notes the state vector in the same task as sqlite encodes the document.
+    extensions: [storedAckExtension(), sqlite, updateGuardExtension(), healthExtension()],
   });
 
   try {

@@ -13,6 +13,8 @@ export interface OpenDoc {
   readonly closeReasons: string[];
   /** Every raw frame the relay sent for this document. */
   readonly received: Uint8Array[];
+  /** Every stateless message the relay sent for this document (stored acknowledgements among them). */
+  readonly stateless: string[];
 }
 
 export interface RelayClient {
@@ -30,13 +32,15 @@ export function connectClient(url: string): RelayClient {
       const doc = new Y.Doc();
       const closeReasons: string[] = [];
       const received: Uint8Array[] = [];
+      const stateless: string[] = [];
       const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc, token: 'test' });
       provider.on('close', ({ event }: { event: { reason: string } }) => closeReasons.push(event.reason));
       provider.on('message', ({ event }: { event: { data: ArrayBuffer } }) => received.push(new Uint8Array(event.data)));
+      provider.on('stateless', ({ payload }: { payload: string }) => stateless.push(payload));
       // With a shared socket the provider does not manage it, and sends nothing until attached.
       provider.attach();
       providers.push(provider);
-      return { doc, provider, closeReasons, received };
+      return { doc, provider, closeReasons, received, stateless };
     },
     destroy() {
       for (const p of providers) p.destroy();
