@@ -5,6 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import * as Y from 'yjs';
+import { pageText } from '../src/collections/pageText.ts';
 
 /** The space and page ids of the page a tab shows (from its `#/space/<id>/page/<id>` route). */
 export function routeIds(page: Page): { spaceId: string; pageId: string } {
@@ -44,11 +45,5 @@ export async function storedUpdates(page: Page, spaceId: string, pageId: string)
 export async function storedPageText(page: Page, spaceId: string, pageId: string): Promise<string> {
   const doc = new Y.Doc();
   for (const update of await storedUpdates(page, spaceId, pageId)) Y.applyUpdate(doc, update);
-  const text: string[] = [];
-  const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText) => {
-    if (node instanceof Y.XmlText) return void text.push(String(node.toString()).replace(/<[^>]+>/g, ''));
-    for (const child of node.toArray()) walk(child as Y.XmlElement | Y.XmlText);
-  };
-  walk(doc.getXmlFragment('default'));
-  return text.join('\n');
+  return pageText(doc);
 }

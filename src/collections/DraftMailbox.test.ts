@@ -5,7 +5,8 @@ import { SpaceManager } from '../core/manager/SpaceManager.ts';
 import { FaultyLayer } from '../core/persistence/FaultyLayer.ts';
 import { MemoryLayer, MemoryStore } from '../core/persistence/MemoryLayer.ts';
 import { openQuireDatabase, type QuireDatabase } from '../storage/db/index.ts';
-import { DraftMailbox, pageText } from './DraftMailbox.ts';
+import { DraftMailbox } from './DraftMailbox.ts';
+import { pageText } from './pageText.ts';
 import { createUiStateCollections } from './uiStateCollections.ts';
 
 const fast = { coalesceMs: 2, retryInitialMs: 5, retryMaxMs: 20 };

@@ -19,6 +19,7 @@ import type { Collection } from '@tanstack/react-db';
 import { checkUpdateShape, UpdateGuard } from '../core/guard/UpdateGuard.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { DraftMailboxRow } from '../storage/db/index.ts';
+import { pageText } from './pageText.ts';
 
 /** A change unacknowledged for this long gets a mailbox entry (healthy writes finish well before). */
 export const DRAFT_AFTER_MS = 1_000;
@@ -33,20 +34,6 @@ export type DraftRow = DraftMailboxRow;
 export const DRAFT_ORIGIN: unique symbol = Symbol('quire.draft-mailbox');
 
 export type DraftReview = 'none' | 'cleared' | 'ahead';
-
-/** Plain text of a page's editor content ('default' fragment), for the snippet. */
-export function pageText(doc: Y.Doc): string {
-  const parts: string[] = [];
-  const walk = (node: Y.XmlFragment | Y.XmlElement | Y.XmlText) => {
-    if (node instanceof Y.XmlText) {
-      const delta = node.toDelta() as { insert?: unknown }[];
-      return void parts.push(delta.map((d) => (typeof d.insert === 'string' ? d.insert : '')).join(''));
-    }
-    for (const child of node.toArray()) if (child instanceof Y.XmlElement || child instanceof Y.XmlText) walk(child);
-  };
-  walk(doc.getXmlFragment('default'));
-  return parts.filter((p) => p.length > 0).join('\n');
-}
 
 function quietly(write: () => { isPersisted: { promise: Promise<unknown> } }): Promise<void> {
   try {

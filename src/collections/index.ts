@@ -4,4 +4,5 @@ export { createDexieCollection } from './createDexieCollection.ts';
 export { createUiStateCollections, type UiStateCollections } from './uiStateCollections.ts';
 export { byString } from './byString.ts';
 export { PageCollections, MAX_CACHED_PAGE_COLLECTIONS } from './PageCollections.ts';
-export { DraftMailbox, DRAFT_AFTER_MS, pageText, type DraftReview, type DraftRow } from './DraftMailbox.ts';
+export { DraftMailbox, DRAFT_AFTER_MS, type DraftReview, type DraftRow } from './DraftMailbox.ts';
+export { pageText } from './pageText.ts';

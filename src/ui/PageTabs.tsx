@@ -10,6 +10,7 @@ import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { TabRow } from '../storage/db/index.ts';
 import { Close } from './icons.tsx';
 import { pageTitle } from './PageTree.tsx';
+import { putRow, quietly } from './putRow.ts';
 import { formatRoute } from './route.ts';
 import './pageTabs.css';
 
@@ -17,15 +18,6 @@ import './pageTabs.css';
 export const MAX_OPEN_TABS = 10;
 
 const tabId = (spaceId: string, pageId: string) => `${spaceId}/${pageId}`;
-
-/** Runs a UI-state write; a failed one loses only a convenience (the tab strip), never content. */
-function quietly(write: () => { isPersisted: { promise: Promise<unknown> } }): void {
-  try {
-    write().isPersisted.promise.catch(() => undefined);
-  } catch {
-    // The collection refused synchronously (not ready yet): the next navigation writes again.
-  }
-}
 
 /** Re-renders on any change of the space's pages (titles, deletions). */
 function useSpaceVersion(space: SpaceHandle): void {
@@ -59,22 +51,22 @@ export function PageTabs({
     if (!currentPageId || !space.space.getPage(currentPageId)) return;
     const id = tabId(space.id, currentPageId);
     const now = Date.now();
-    if (tabs.has(id)) {
-      quietly(() => tabs.update(id, (d) => void (d.updatedAtMs = now)));
-      return;
-    }
-    const last = rows.at(-1)?.order ?? null;
-    quietly(() =>
-      tabs.insert({
+    const isNew = !tabs.has(id);
+    putRow(
+      tabs,
+      id,
+      {
         id,
         spaceId: space.id,
         pageId: currentPageId,
         title: space.space.getPage(currentPageId)?.title ?? '',
         path: formatRoute({ spaceId: space.id, pageId: currentPageId }),
-        order: generateKeyBetween(last, null),
+        order: generateKeyBetween(rows.at(-1)?.order ?? null, null),
         updatedAtMs: now,
-      }),
+      },
+      { updatedAtMs: now },
     );
+    if (!isNew) return;
     const others = rows.filter((t) => t.id !== id);
     if (others.length >= MAX_OPEN_TABS) {
       const stale = [...others].sort((a, b) => a.updatedAtMs - b.updatedAtMs).slice(0, others.length - MAX_OPEN_TABS + 1);

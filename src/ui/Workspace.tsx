@@ -17,6 +17,7 @@ import { NewPageIcon } from './icons.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { SpaceDetailsDialog } from './SpaceDetailsDialog.tsx';
 import { PageTabs } from './PageTabs.tsx';
+import { putRow } from './putRow.ts';
 import { PageTree } from './PageTree.tsx';
 import { PageView } from './PageView.tsx';
 import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
@@ -35,16 +36,6 @@ interface Props {
   events: DomainEventChannel;
   collections: PageCollections;
   ui: UiStateCollections;
-}
-
-/** Writes a UI-state row (last writer wins); a failed write only loses a convenience, never content. */
-function putRow<T extends object>(collection: Collection<T, string>, key: string, row: T, changed: Partial<T>): void {
-  try {
-    const tx = collection.has(key) ? collection.update(key, (draft) => void Object.assign(draft, changed)) : collection.insert(row);
-    tx.isPersisted.promise.catch(() => undefined);
-  } catch {
-    // The collection refused synchronously (it is not ready): the next change writes again.
-  }
 }
 
 function rememberRoute(routing: Collection<RoutingRow, string>, route: Route): void {

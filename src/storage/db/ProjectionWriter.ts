@@ -24,19 +24,21 @@ export interface ProjectionWriterOptions {
  * reports every changed page with its full new record, so the projection write is a put of that record
  * (or a delete): idempotent, and equal to what a rebuild from `space.listPages()` would write.
  */
-/**
- * Sets a page row's `hasChildren` from the rows themselves: one range read on the children index that
- * stops at the first child not in the trash. Rows deleted meanwhile are skipped.
- */
-async function refreshHasChildren(db: QuireDatabase, spaceId: string, pageId: string): Promise<void> {
-  const row = await db.pages.get([spaceId, pageId]);
-  if (!row) return;
+/** Whether a page has a child not in the trash: one range read on the children index, stopping at the first. */
+async function hasLiveChild(db: QuireDatabase, spaceId: string, pageId: string): Promise<boolean> {
   const child = await db.pages
     .where('[spaceId+parentId+order]')
     .between([spaceId, pageId, Dexie.minKey], [spaceId, pageId, Dexie.maxKey], true, true)
     .filter((r) => !r.inTrash)
     .first();
-  const has = child !== undefined;
+  return child !== undefined;
+}
+
+/** Brings a page row's `hasChildren` up to date (rows deleted meanwhile are skipped). */
+async function refreshHasChildren(db: QuireDatabase, spaceId: string, pageId: string): Promise<void> {
+  const row = await db.pages.get([spaceId, pageId]);
+  if (!row) return;
+  const has = await hasLiveChild(db, spaceId, pageId);
   if (row.hasChildren !== has) await db.pages.update([spaceId, pageId], { hasChildren: has });
 }
 
@@ -65,7 +67,7 @@ export class ProjectionWriter {
     const ts = this.now();
     return this.write(`apply ${changes.length} change(s) to space ${spaceId}`, async () => {
       const drafts: EventDraft[] = [];
-      /** Pages whose `hasChildren` may have changed: every page written, and its old and new parents. */
+      /** Pages whose `hasChildren` may have changed: the old and new parents of pages created, moved, trashed, restored or deleted. */
       const parents = new Set<string>();
       let space: SpaceRow | undefined;
       let spaceLoaded = false;
@@ -94,10 +96,13 @@ export class ProjectionWriter {
           await db.pages.delete([spaceId, change.pageId]);
           drafts.push({ entityType: 'page', entityId: change.pageId, type: 'page.deleted', payload: {} });
         } else {
-          await db.pages.put(toPageRow(spaceId, change.page));
-          parents.add(change.page.id);
-          if (change.page.parentId !== null) parents.add(change.page.parentId);
-          if (change.type === 'page-moved' && change.previousParentId !== null) parents.add(change.previousParentId);
+          // The row is written whole, with its flag (a rename, the common case while typing a title, costs one
+          // range read and one put). Only changes that can change a parent's set of live children touch it.
+          await db.pages.put(toPageRow(spaceId, change.page, await hasLiveChild(db, spaceId, change.page.id)));
+          if (change.type !== 'page-renamed') {
+            if (change.page.parentId !== null) parents.add(change.page.parentId);
+            if (change.type === 'page-moved' && change.previousParentId !== null) parents.add(change.previousParentId);
+          }
           drafts.push(pageDraft(change));
         }
       }
