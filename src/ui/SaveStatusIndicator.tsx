@@ -11,10 +11,11 @@ interface Shown {
 }
 
 function shown(snap: StatusSnapshot): Shown {
-  const failing = snap.layers.find((l) => l.error)?.error ?? null;
+  // This device's layers only: the relay's progress is the sync status's to tell.
+  const failing = snap.layers.find((l) => !l.remote && l.error)?.error ?? null;
   return {
-    state: snap.state,
-    text: failing ? describeError(failing) : snap.pending > 0 ? 'Saving…' : 'Saved on this device',
+    state: snap.device.state,
+    text: failing ? describeError(failing) : snap.device.pending > 0 ? 'Saving…' : 'Saved on this device',
     quota: failing?.code === ErrorCode.QuotaExceeded,
   };
 }

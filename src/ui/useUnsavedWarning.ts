@@ -9,7 +9,7 @@ import type { SaveStatus } from '../core/manager/SaveStatus.ts';
 export function useUnsavedWarning(status: SaveStatus): void {
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (status.snapshot().state === 'saved') return;
+      if (status.snapshot().device.state === 'saved') return;
       event.preventDefault();
       // Older Chromium versions need returnValue set to show the dialog.
       event.returnValue = '';

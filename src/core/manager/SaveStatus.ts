@@ -16,6 +16,8 @@ export type SaveState = 'saved' | 'saving' | 'error';
 export interface LayerStatus {
   readonly name: string;
   readonly direction: 'one-way' | 'two-way';
+  /** The layer keeps data off this device (the relay): its acknowledgements mean "synced", not "saved". */
+  readonly remote: boolean;
   /** Updates emitted locally (or received from another layer) that this layer has not acknowledged. */
   readonly pending: number;
   /** The error of the current failing streak, or null. */
@@ -28,6 +30,12 @@ export interface StatusSnapshot {
   readonly layers: readonly LayerStatus[];
   /** The latest error reported (it stays until the next one; `state` says whether it is current). */
   readonly lastError: QuireError | null;
+  /**
+   * The same over this device's layers only (local stores, other tabs): what "Saved on this device", the
+   * warning before closing and "reload when saved" mean. A relay that is offline or slow never makes a
+   * change count as unsaved here; the sync status reports it.
+   */
+  readonly device: { readonly state: SaveState; readonly pending: number };
 }
 
 export type StatusEvent =
@@ -35,7 +43,7 @@ export type StatusEvent =
   | { type: 'recovered'; layer: string };
 
 export class SaveStatus {
-  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; pending: Map<string, number>; failing: Map<string, number>; error: QuireError | null }>();
+  private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; remote: boolean; pending: Map<string, number>; failing: Map<string, number>; error: QuireError | null }>();
   private tickets = 0;
   private lastError: QuireError | null = null;
   private readonly listeners = new Set<(s: StatusSnapshot) => void>();
@@ -43,8 +51,8 @@ export class SaveStatus {
   /** Every error reported, in order (tests count them; the UI shows the latest). */
   readonly errors: QuireError[] = [];
 
-  addLayer(name: string, direction: 'one-way' | 'two-way'): void {
-    if (!this.layers.has(name)) this.layers.set(name, { direction, pending: new Map(), failing: new Map(), error: null });
+  addLayer(name: string, direction: 'one-way' | 'two-way', remote = false): void {
+    if (!this.layers.has(name)) this.layers.set(name, { direction, remote, pending: new Map(), failing: new Map(), error: null });
   }
 
   /** Sets the number of updates `layer` has not acknowledged for document `key`. */
@@ -104,12 +112,16 @@ export class SaveStatus {
     const layers = [...this.layers].map(([name, l]) => ({
       name,
       direction: l.direction,
+      remote: l.remote,
       pending: [...l.pending.values()].reduce((a, b) => a + b, 0),
       error: l.error,
     }));
     const pending = layers.reduce((a, l) => a + l.pending, 0);
     const state: SaveState = layers.some((l) => l.error) ? 'error' : pending > 0 ? 'saving' : 'saved';
-    return { state, pending, layers, lastError: this.lastError };
+    const local = layers.filter((l) => !l.remote);
+    const devicePending = local.reduce((a, l) => a + l.pending, 0);
+    const deviceState: SaveState = local.some((l) => l.error) ? 'error' : devicePending > 0 ? 'saving' : 'saved';
+    return { state, pending, layers, lastError: this.lastError, device: { state: deviceState, pending: devicePending } };
   }
 
   subscribe(listener: (s: StatusSnapshot) => void): () => void {

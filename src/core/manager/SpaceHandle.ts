@@ -100,7 +100,7 @@ export class SpaceHandle {
     opts: HandleOptions,
     init?: { name: string; icon?: string | null },
   ): Promise<SpaceHandle> {
-    for (const l of layers) opts.status.addLayer(l.name, l.direction);
+    for (const l of layers) opts.status.addLayer(l.name, l.direction, l.remote === true);
     const { doc, sync, exists } = await openDoc(id, SPACE_DOC_ID, layers, opts);
     let space: Space;
     if (init) {

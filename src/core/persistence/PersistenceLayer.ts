@@ -41,6 +41,11 @@ export interface PersistenceLayer {
    * transactions a second.
    */
   readonly immediate?: boolean;
+  /**
+   * The layer keeps data off this device (a relay). Its acknowledgements mean "synced", not "saved": the
+   * save status's `device` part ignores it, so an offline relay never makes an edit look unsaved.
+   */
+  readonly remote?: boolean;
 
   /** Everything stored for a document, in storage order. Resolves [] for an unknown document. */
   load(docId: DocId): Promise<StoredRow[]>;
