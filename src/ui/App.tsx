@@ -21,7 +21,7 @@ export function App() {
   }
   return (
     <>
-      <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} events={state.events} />
+      <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} events={state.events} sharing={state.sharing} />
       <UpdatePrompt status={state.workspace.status} />
     </>
   );

@@ -15,6 +15,8 @@ import { TaskItem } from '@tiptap/extension-task-item';
 import { exitSuggestion } from '@tiptap/suggestion';
 import { useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import { remoteCarets } from './remoteCarets.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { countWords } from './countWords.ts';
 import { PageEditRecorder } from './pageEditRecorder.ts';
@@ -28,9 +30,13 @@ interface Props {
   space: SpaceHandle;
   pageId: string;
   onWordCount?: (words: number) => void;
+  /** A viewer's page: shown, never changed here. */
+  readOnly?: boolean;
+  /** Other devices' cursors, when the space syncs: the awareness the relay layer carries, and who we are. */
+  presence?: { awareness: Awareness; user: { name: string; colour: number } } | null;
 }
 
-export default function PageEditor({ doc, space, pageId, onWordCount }: Props) {
+export default function PageEditor({ doc, space, pageId, onWordCount, readOnly = false, presence = null }: Props) {
   const [menus] = useState(() => new SuggestionMenuStore());
   const [recorder] = useState(() => new PageEditRecorder(space.space, pageId));
   const wordCount = useRef(onWordCount);
@@ -49,12 +55,14 @@ export default function PageEditor({ doc, space, pageId, onWordCount }: Props) {
         TaskItem.configure({ nested: true }),
         SlashMenu.configure({ store: menus }),
         PageLink.configure({ space, pageId, store: menus }),
+        ...(presence ? [remoteCarets(presence.awareness, presence.user)] : []),
       ],
       // TipTap would add a <style> element, which the Content-Security-Policy (style-src 'self') refuses;
       // the same rules are in styles.css.
       injectCSS: false,
+      editable: !readOnly,
       editorProps: {
-        attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content', class: 'page-content' },
+        attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content', class: 'page-content', ...(readOnly ? { 'aria-readonly': 'true' } : {}) },
       },
       // Leaving the editor (a click in the sidebar, Tab) closes an open menu: it belongs to the caret.
       onBlur: ({ editor: e }) => {
@@ -69,7 +77,7 @@ export default function PageEditor({ doc, space, pageId, onWordCount }: Props) {
         if (!isChangeOrigin(transaction)) recorder.contentChanged(() => pageLinkTargets(e.state.doc));
       },
     },
-    [doc],
+    [doc, readOnly, presence],
   );
   return (
     <>

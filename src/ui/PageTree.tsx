@@ -98,7 +98,8 @@ export function PageTree({
   expanded: ReadonlySet<string>;
   onToggle: (pageId: string, expand: boolean) => void;
   onOpen: (pageId: string) => void;
-  onAddChild: (parentId: string) => void;
+  /** Absent when the space is read-only here (a viewer): no "Add a page inside" buttons. */
+  onAddChild?: (parentId: string) => void;
   /** "Move to…" and "Move to Trash" (the row's menu; Delete on a focused item moves it to the trash). */
   onPageAction?: (pageId: string, action: PageAction) => void;
   /** A drag and drop or keyboard move: the arguments of `Space.movePage`. */
@@ -460,16 +461,18 @@ export function PageTree({
                     <span className={`tree-title${f.row.title.trim() === '' ? ' tree-title--untitled' : ''}`}>{title}</span>
                   )}
                 </div>
-                <button
-                  type="button"
-                  className="tree-add"
-                  aria-label={`Add a page inside ${title}`}
-                  title="Add a page inside"
-                  tabIndex={focused ? 0 : -1}
-                  onClick={() => onAddChild(id)}
-                >
-                  <Plus />
-                </button>
+                {onAddChild && (
+                  <button
+                    type="button"
+                    className="tree-add"
+                    aria-label={`Add a page inside ${title}`}
+                    title="Add a page inside"
+                    tabIndex={focused ? 0 : -1}
+                    onClick={() => onAddChild(id)}
+                  >
+                    <Plus />
+                  </button>
+                )}
                 {onPageAction && <PageActionsMenu title={title} tabIndex={focused ? 0 : -1} onAction={(action) => pageAction(id, action)} />}
               </div>
             );

@@ -9,6 +9,7 @@ import { Backlinks } from './Backlinks.tsx';
 import { describeError } from './describeError.ts';
 import { PageDetails } from './PageDetails.tsx';
 import { usePageHandle } from './pageHandles.ts';
+import { usePresence, type PresenceSource } from './usePresence.ts';
 import { PageIconButton } from './PageIconButton.tsx';
 import { usePageRecord } from './usePageRecord.ts';
 
@@ -18,7 +19,7 @@ function EditorPlaceholder() {
   return <div className="editor editor--loading" aria-hidden="true" />;
 }
 
-function TitleInput({ space, pageId, autoFocus }: { space: SpaceHandle; pageId: string; autoFocus: boolean }) {
+function TitleInput({ space, pageId, autoFocus, readOnly }: { space: SpaceHandle; pageId: string; autoFocus: boolean; readOnly: boolean }) {
   const [value, setValue] = useState(() => space.space.getPage(pageId)?.title ?? '');
   const ref = useRef<HTMLInputElement>(null);
   // Renames made elsewhere (another tab, undo) show up unless this input is being typed in.
@@ -38,7 +39,8 @@ function TitleInput({ space, pageId, autoFocus }: { space: SpaceHandle; pageId: 
       aria-label="Page title"
       placeholder="Untitled"
       value={value}
-      autoFocus={autoFocus}
+      readOnly={readOnly}
+      autoFocus={autoFocus && !readOnly}
       onChange={(e) => {
         setValue(e.target.value);
         try {
@@ -57,8 +59,25 @@ function TitleInput({ space, pageId, autoFocus }: { space: SpaceHandle; pageId: 
   );
 }
 
-export function PageView({ space, collections, pageId, isNew }: { space: SpaceHandle; collections: PageCollections; pageId: string; isNew: boolean }) {
+/** `readOnly`: this device may only view the space (a viewer's invite); the relay refuses its writes too. */
+export function PageView({
+  space,
+  collections,
+  pageId,
+  isNew,
+  readOnly = false,
+  presence = null,
+}: {
+  space: SpaceHandle;
+  collections: PageCollections;
+  pageId: string;
+  isNew: boolean;
+  readOnly?: boolean;
+  /** Creates the awareness of this page when the space syncs (other devices' cursors), null otherwise. */
+  presence?: PresenceSource | null;
+}) {
   const page = usePageHandle(space, pageId);
+  const pagePresence = usePresence(presence, page.status === 'open' ? page.handle.doc : null, pageId);
   const record = usePageRecord(space, pageId);
   const [words, setWords] = useState<number | null>(null);
   if (!record) {
@@ -71,13 +90,13 @@ export function PageView({ space, collections, pageId, isNew }: { space: SpaceHa
   return (
     <article className="page">
       <div className="page-heading">
-        <PageIconButton space={space} pageId={pageId} icon={record.icon} />
-        <TitleInput key={pageId} space={space} pageId={pageId} autoFocus={isNew} />
+        {readOnly ? record.icon && <span className="page-icon">{record.icon}</span> : <PageIconButton space={space} pageId={pageId} icon={record.icon} />}
+        <TitleInput key={pageId} space={space} pageId={pageId} autoFocus={isNew} readOnly={readOnly} />
       </div>
       <PageDetails page={record} words={words} />
       {page.status === 'open' ? (
         <Suspense fallback={<EditorPlaceholder />}>
-          <PageEditor key={pageId} doc={page.handle.doc} space={space} pageId={pageId} onWordCount={setWords} />
+          <PageEditor key={pageId} doc={page.handle.doc} space={space} pageId={pageId} onWordCount={setWords} readOnly={readOnly} presence={pagePresence} />
         </Suspense>
       ) : page.status === 'failed' ? (
         <p role="alert">{describeError(page.error)}</p>

@@ -3,7 +3,7 @@
  * open page. The route lives in the URL hash and is mirrored into the `routing` UI-state collection
  * ('active', and one row per space), so the last space and page reopen at start.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from 'react';
 import type { Collection } from '@tanstack/react-db';
 import { DraftMailbox, type PageCollections, type UiStateCollections } from '../collections/index.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
@@ -29,6 +29,11 @@ import { StoppedNotice, useStopped } from './StoppedNotice.tsx';
 import { usePersistAfterFirstAction } from './usePersistAfterFirstAction.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { TrashIcon, usePageActions } from './usePageActions.tsx';
+import type { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
+import { ShareDialogFor } from './ShareDialog.tsx';
+import { SyncStatusIndicator } from './SyncStatusIndicator.tsx';
+import { useInvite } from './useInvite.tsx';
+import type { PresenceSource } from './usePresence.ts';
 
 interface Props {
   workspace: LocalWorkspace;
@@ -36,6 +41,8 @@ interface Props {
   events: DomainEventChannel;
   collections: PageCollections;
   ui: UiStateCollections;
+  /** Sync through a relay: layers, invites, the per-space sync status. */
+  sharing: SpaceSharing;
 }
 
 function rememberRoute(routing: Collection<RoutingRow, string>, route: Route): void {
@@ -63,20 +70,42 @@ async function startRoute(collections: PageCollections, ui: UiStateCollections):
 
 type SpaceState = { id: string; handle: SpaceHandle } | { id: string; error: Error } | null;
 
-function useSpace(workspace: LocalWorkspace, spaceId: string | null): SpaceState {
+function useSpace(workspace: LocalWorkspace, sharing: SpaceSharing, spaceId: string | null): SpaceState {
   const [state, setState] = useState<SpaceState>(null);
   useEffect(() => {
     if (!spaceId) return;
     let live = true;
     workspace.openSpace(spaceId).then(
-      (handle) => live && setState({ id: spaceId, handle }),
+      (handle) => {
+        // A synced space keeps every page in sync in the background, not only the open ones.
+        sharing.watch(handle);
+        if (live) setState({ id: spaceId, handle });
+      },
       (e: unknown) => live && setState({ id: spaceId, error: e instanceof Error ? e : new Error(String(e)) }),
     );
     return () => {
       live = false;
     };
-  }, [workspace, spaceId]);
+  }, [workspace, sharing, spaceId]);
   return state && state.id === spaceId ? state : null;
+}
+
+/** Whether this device may only view the space (it joined with a viewer's invite). */
+function useReadOnly(sharing: SpaceSharing, spaceId: string | null): boolean {
+  return useSyncExternalStore(
+    (onChange) => (spaceId ? sharing.subscribe(spaceId, onChange) : () => undefined),
+    () => (spaceId ? sharing.view(spaceId).settings?.role === 'viewer' : false),
+  );
+}
+
+/** Where the open page's awareness goes while the space syncs (cursors of other devices), else null. */
+function usePresenceSource(sharing: SpaceSharing, spaceId: string | null): PresenceSource | null {
+  const layer = useSyncExternalStore(
+    (onChange) => (spaceId ? sharing.subscribe(spaceId, onChange) : () => undefined),
+    () => (spaceId ? sharing.layerOf(spaceId) : null),
+  );
+  const name = spaceId ? (sharing.view(spaceId).settings?.name ?? '') : '';
+  return useMemo(() => (layer ? { name, attach: (pageId, awareness) => layer.attachAwareness(pageId, awareness) } : null), [layer, name]);
 }
 
 /** The expanded pages of a space's tree, kept in the `views` UI-state collection. */
@@ -119,8 +148,10 @@ function deleteSpaceText(handle: SpaceHandle): string {
   return `“${handle.space.meta().name}” and its ${count}${inTrash} will be deleted from this device. This cannot be undone.`;
 }
 
-export function Workspace({ workspace, collections, ui, events }: Props) {
+export function Workspace({ workspace, collections, ui, events, sharing }: Props) {
   const route = useHashRoute();
+  const invite = useInvite(sharing);
+  const [sharingOpen, setSharingOpen] = useState(false);
   const [ready, setReady] = useState(false);
   const [spaceDialog, setSpaceDialog] = useState<'new' | 'rename' | 'delete' | null>(null);
   const [spaceError, setSpaceError] = useState<string | null>(null);
@@ -158,7 +189,8 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
   useEffect(() => {
     let live = true;
     const initial = parseRoute(window.location.hash);
-    const restore = initial.spaceId ? ui.routing.preload().then(() => null) : startRoute(collections, ui);
+    // An invite link (#/join/…) is answered by the join dialog, not replaced by the last route.
+    const restore = initial.spaceId || invite.pending ? ui.routing.preload().then(() => null) : startRoute(collections, ui);
     restore
       .then((r) => {
         if (live && r) navigate(r, { replace: true });
@@ -174,8 +206,10 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
     if (ready) rememberRoute(ui.routing, route);
   }, [ready, route, ui.routing]);
 
-  const space = useSpace(workspace, ready ? route.spaceId : null);
+  const space = useSpace(workspace, sharing, ready ? route.spaceId : null);
   const handle = space && 'handle' in space ? space.handle : null;
+  const readOnly = useReadOnly(sharing, handle?.id ?? null);
+  const presence = usePresenceSource(sharing, handle?.id ?? null);
   const [expanded, setExpanded] = useExpanded(ui.views, handle ? route.spaceId : null);
   const pageActions = usePageActions({ handle, collections, route, expand: setExpanded, onError: setSpaceError });
 
@@ -219,10 +253,15 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
           <SidebarTools space={handle} preferences={ui.uiPreferences} />
           {handle && (
             <>
-              <button type="button" className="new-page" onClick={() => createPage(null)}>
-                <NewPageIcon />
-                <span>New page</span>
+              <button type="button" className="share-button" onClick={() => setSharingOpen(true)}>
+                Share
               </button>
+              {!readOnly && (
+                <button type="button" className="new-page" onClick={() => createPage(null)}>
+                  <NewPageIcon />
+                  <span>New page</span>
+                </button>
+              )}
               <h2 className="sidebar-heading" aria-hidden="true">
                 Pages
               </h2>
@@ -234,10 +273,10 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
                   expanded={expanded}
                   onToggle={setExpanded}
                   onOpen={openPage}
-                  onAddChild={(parentId) => createPage(parentId)}
-                  onPageAction={pageActions.onPageAction}
-                  onMove={pageActions.onMove}
-                  onRename={pageActions.onRename}
+                  onAddChild={readOnly ? undefined : (parentId) => createPage(parentId)}
+                  onPageAction={readOnly ? undefined : pageActions.onPageAction}
+                  onMove={readOnly ? undefined : pageActions.onMove}
+                  onRename={readOnly ? undefined : pageActions.onRename}
                 />
               )}
               <button type="button" className="sidebar-trash" onClick={pageActions.openTrash}>
@@ -248,6 +287,7 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
           )}
           <div className="sidebar-footer">
             <SaveStatusIndicator status={workspace.status} onRetry={() => workspace.retryNow()} />
+            {handle && <SyncStatusIndicator sharing={sharing} spaceId={handle.id} />}
           </div>
         </nav>
         <main className="main">
@@ -283,7 +323,15 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
                 <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
               </header>
               <DraftNotice key={`draft:${handle.id}/${route.pageId}`} mailbox={mailbox} space={handle} pageId={route.pageId} events={events} />
-              <PageView key={`${handle.id}/${route.pageId}`} space={handle} collections={collections} pageId={route.pageId} isNew={newPageRef.current === route.pageId} />
+              <PageView
+                key={`${handle.id}/${route.pageId}`}
+                space={handle}
+                collections={collections}
+                pageId={route.pageId}
+                isNew={newPageRef.current === route.pageId}
+                readOnly={readOnly}
+                presence={presence}
+              />
             </>
           ) : (
             <div className="empty-state">
@@ -293,6 +341,10 @@ export function Workspace({ workspace, collections, ui, events }: Props) {
           )}
         </main>
         {pageActions.dialogs}
+        {invite.dialog}
+        {sharingOpen && handle && (
+          <ShareDialogFor sharing={sharing} handle={handle} onClose={() => setSharingOpen(false)} />
+        )}
         {spaceDialog === 'new' && (
           <SpaceDetailsDialog
             title="New space"

@@ -3,10 +3,12 @@ import type { PersistenceError } from '../core/errors.ts';
 import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
 import { BrowserTabLocks, DomainEventChannel, TabChannelLayer, TabPresence } from '../sync/index.ts';
 import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
+import { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
+import { IndexedDbSyncStateStore } from '../sync/relay/SyncStateStore.ts';
 
 export type WorkspaceState =
   | { status: 'opening' }
-  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections; ui: UiStateCollections; events: DomainEventChannel }
+  | { status: 'open'; workspace: LocalWorkspace; collections: PageCollections; ui: UiStateCollections; events: DomainEventChannel; sharing: SpaceSharing }
   | { status: 'failed'; error: PersistenceError | Error };
 
 /** Opens the local workspace once for the app's lifetime; flushes it when the page is hidden. */
@@ -24,17 +26,22 @@ export function useLocalWorkspace(): WorkspaceState {
     // Other tabs of this browser: live edits over a BroadcastChannel, a Web Lock per tab so a survivor
     // stores what a crashed tab had not, and one projection leader per space.
     const locks = new BrowserTabLocks();
+    // Spaces that sync get a relay layer after the tab channel (docs/sync-client.md).
+    const sharing = new SpaceSharing({ WebSocket, syncState: new IndexedDbSyncStateStore() });
     const opening = TabPresence.claim(locks).then((claimed) => {
       presence = claimed;
       events = new DomainEventChannel(claimed.id);
-      return LocalWorkspace.open({ locks, events, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed })] });
+      return LocalWorkspace.open({ locks, events, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed }), sharing.layerFactory] });
     });
     opening.then(
       (ws) => {
-        if (cancelled) return void ws.close();
+        if (cancelled) {
+          sharing.close();
+          return void ws.close();
+        }
         workspace = ws;
         (globalThis as { quire?: unknown }).quire = { workspace: ws };
-        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db), events: events! });
+        setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db), events: events!, sharing });
       },
       (error: unknown) => !cancelled && setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) }),
     );
@@ -44,6 +51,7 @@ export function useLocalWorkspace(): WorkspaceState {
       window.removeEventListener('pagehide', onHide);
       // A clean close flushes first, then lets peers know this tab is gone (a crash releases it too).
       void (workspace?.close() ?? Promise.resolve()).finally(() => {
+        sharing.close();
         events?.close();
         presence?.release();
       });

@@ -1,0 +1,185 @@
+/**
+ * SpaceSharing: the browser's composition of sync through a relay. It decides which spaces get a relay
+ * layer (the layer factory reads the space's sync settings), starts and stops syncing an open space,
+ * creates invite links on the owner's device, joins a space from an invite, and keeps every page of a
+ * synced space in sync in the background (SpaceSyncer).
+ *
+ * Local data is never hidden, locked or replaced by any of this: the relay layer is one more layer of the
+ * space, merged through the CRDT; stopping sync removes the layer and keeps everything.
+ */
+import * as random from 'lib0/random';
+import { ErrorCode, SpaceError } from '../../core/errors.ts';
+import type { LayerFactory, PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
+import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
+import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/relay/capability.ts';
+import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
+import { RelayConnection } from '../../sync/relay/RelayConnection.ts';
+import { RelayLayer, type RelayStatus } from '../../sync/relay/RelayLayer.ts';
+import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
+import type { SyncStateStore } from '../../sync/relay/SyncStateStore.ts';
+import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
+import { readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, type SyncRole, type SyncSettings } from './syncSecrets.ts';
+
+export interface SpaceSharingOptions {
+  indexedDB?: IDBFactory;
+  /** The WebSocket constructor (the browser's; `ws` in Node tests). */
+  WebSocket: typeof globalThis.WebSocket;
+  /** Where each synced space keeps its dirty set and last relay sequence. */
+  syncState: SyncStateStore;
+}
+
+export interface SpaceSyncView {
+  readonly settings: SyncSettings | null;
+  readonly status: RelayStatus | null;
+}
+
+interface Synced {
+  readonly settings: SyncSettings;
+  readonly layer: RelayLayer;
+  syncer: SpaceSyncer | null;
+}
+
+export class SpaceSharing {
+  /** One socket per relay URL for this tab, shared by every space synced through it. */
+  private readonly connections = new Map<string, RelayConnection>();
+  private readonly synced = new Map<string, Synced>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  constructor(private readonly opts: SpaceSharingOptions) {}
+
+  /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
+  readonly layerFactory: LayerFactory = async (spaceId) => {
+    const settings = readSyncSettings(await this.localSecrets(spaceId));
+    return settings ? this.makeLayer(spaceId, settings) : null;
+  };
+
+  /** Settings and status of a space, for the UI. */
+  view(spaceId: string): SpaceSyncView {
+    const s = this.synced.get(spaceId);
+    return { settings: s?.settings ?? null, status: s ? s.layer.status() : null };
+  }
+
+  subscribe(spaceId: string, listener: () => void): () => void {
+    let set = this.listeners.get(spaceId);
+    if (!set) this.listeners.set(spaceId, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Called once a space is open: starts the background sync of its pages when it syncs. */
+  watch(handle: SpaceHandle): void {
+    const s = this.synced.get(handle.id);
+    if (!s || s.syncer || !handle.layers.includes(s.layer)) return;
+    s.syncer = new SpaceSyncer(handle, s.layer, this.opts.syncState);
+    s.syncer.start();
+  }
+
+  /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
+  async startSyncing(handle: SpaceHandle, relayUrl: string, name: string): Promise<void> {
+    if (this.synced.has(handle.id)) throw new SpaceError(ErrorCode.InvalidOperation, 'This space already syncs');
+    const url = normaliseRelayUrl(relayUrl);
+    const previous = readSyncSettings(await handle.loadSecrets());
+    const keys = previous?.keys ?? (await generateSpaceKeys());
+    const settings: SyncSettings = {
+      relayUrl: url,
+      capability: await ownerCapability(handle.id, keys),
+      memberId: previous?.memberId ?? random.uuidv4(),
+      role: 'owner',
+      name,
+      keys,
+    };
+    await handle.saveSecrets(syncSecretsOf(settings));
+    const layer = this.makeLayer(handle.id, settings);
+    await handle.addLayer(layer);
+    this.watch(handle);
+  }
+
+  /** "Stop syncing": the relay layer leaves the space; everything stays on this device. */
+  async stopSyncing(handle: SpaceHandle): Promise<void> {
+    const s = this.synced.get(handle.id);
+    await handle.saveSecrets(STOPPED_SYNC_SECRETS);
+    if (!s) return;
+    s.syncer?.stop();
+    this.synced.delete(handle.id);
+    await handle.removeLayer(s.layer.name);
+    this.changed(handle.id);
+  }
+
+  /** An invite link for `role`, signed on this (the owner's) device. */
+  async createInviteLink(handle: SpaceHandle, role: Exclude<SyncRole, 'owner'>, expiresAt: number | null, appBaseUrl: string): Promise<string> {
+    const s = this.synced.get(handle.id);
+    if (!s?.settings.keys) throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can invite');
+    const { capability } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
+    return inviteLink(appBaseUrl, { relayUrl: s.settings.relayUrl, spaceId: handle.id, spaceName: handle.space.meta().name, capability });
+  }
+
+  /**
+   * Joins a space from an invite: its settings are stored, and opening the space then loads it from the
+   * relay (nothing of it is on this device yet, or it was wiped). A space this device already has keeps
+   * its data; only its sync settings change.
+   */
+  async join(link: string | InviteLinkParts, role: SyncRole, name: string): Promise<string> {
+    const parts = typeof link === 'string' ? parseInviteLink(link) : link;
+    const settings: SyncSettings = { relayUrl: normaliseRelayUrl(parts.relayUrl), capability: parts.capability, memberId: random.uuidv4(), role, name, keys: null };
+    const store = new IndexedDbLayer(parts.spaceId, { indexedDB: this.opts.indexedDB });
+    try {
+      const existing = readSyncSettings(await store.loadSecrets());
+      await store.saveSecrets(syncSecretsOf({ ...settings, memberId: existing?.memberId ?? settings.memberId, keys: existing?.keys ?? null }));
+    } finally {
+      await store.close();
+    }
+    return parts.spaceId;
+  }
+
+  /** Sends an owner command (revoke, list members) over the space document's session. */
+  layerOf(spaceId: string): RelayLayer | null {
+    return this.synced.get(spaceId)?.layer ?? null;
+  }
+
+  /** Closes every socket (the workspace is closing). */
+  close(): void {
+    for (const s of this.synced.values()) s.syncer?.stop();
+    this.synced.clear();
+    for (const c of this.connections.values()) c.close();
+    this.connections.clear();
+  }
+
+  private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
+    let connection = this.connections.get(settings.relayUrl);
+    if (!connection) this.connections.set(settings.relayUrl, (connection = new RelayConnection({ url: settings.relayUrl, WebSocket: this.opts.WebSocket })));
+    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
+    const layer = new RelayLayer({ spaceId, connection, token: () => token, role: settings.role });
+    this.synced.get(spaceId)?.syncer?.stop();
+    this.synced.set(spaceId, { settings, layer, syncer: null });
+    layer.onStatus(() => this.changed(spaceId));
+    this.changed(spaceId);
+    return layer;
+  }
+
+  private async localSecrets(spaceId: string) {
+    const store = new IndexedDbLayer(spaceId, { indexedDB: this.opts.indexedDB });
+    try {
+      return await store.loadSecrets();
+    } finally {
+      await store.close();
+    }
+  }
+
+  private changed(spaceId: string): void {
+    for (const l of this.listeners.get(spaceId) ?? []) l();
+  }
+}
+
+/** A relay URL as typed: http(s) becomes ws(s), a bare host:port gets ws://; anything else is refused. */
+export function normaliseRelayUrl(input: string): string {
+  const raw = input.trim();
+  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `ws://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme.replace(/^http(s?):/i, 'ws$1:'));
+  } catch {
+    throw new SpaceError(ErrorCode.InvalidOperation, `“${input}” is not a relay address (expected ws://host:port)`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new SpaceError(ErrorCode.InvalidOperation, `A relay address starts with ws:// or wss://, not ${url.protocol}//`);
+  return url.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,168 @@
+import { useEffect, useId, useReducer, useState, type FormEvent } from 'react';
+import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
+import type { SpaceSharing, SpaceSyncView } from '../storage/sharing/SpaceSharing.ts';
+import { describeError } from './describeError.ts';
+
+/** Choices of the invite's expiry; null = never. */
+const EXPIRY_CHOICES: readonly { label: string; ms: number | null }[] = [
+  { label: 'Never', ms: null },
+  { label: '1 hour', ms: 3_600_000 },
+  { label: '1 day', ms: 86_400_000 },
+  { label: '7 days', ms: 7 * 86_400_000 },
+];
+
+/** The relay `npm start` runs next to the app: same host, port 4444 (docs/relay.md). */
+export function defaultRelayUrl(): string {
+  return `ws://${window.location.hostname || '127.0.0.1'}:4444`;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/**
+ * "Share": start syncing a space through a relay (owner), create invite links for a role, stop syncing.
+ * Everything stays on this device whatever is chosen here.
+ */
+export function ShareDialog({
+  spaceName,
+  view,
+  onStart,
+  onStop,
+  onCreateInvite,
+  onClose,
+}: {
+  spaceName: string;
+  view: SpaceSyncView;
+  onStart: (relayUrl: string, name: string) => Promise<void>;
+  onStop: () => Promise<void>;
+  onCreateInvite: (role: 'editor' | 'viewer', expiresAt: number | null) => Promise<string>;
+  onClose: () => void;
+}) {
+  const titleId = useId();
+  const [relayUrl, setRelayUrl] = useState(view.settings?.relayUrl ?? defaultRelayUrl());
+  const [name, setName] = useState(view.settings?.name || 'Owner');
+  const [role, setRole] = useState<'editor' | 'viewer'>('editor');
+  const [expiry, setExpiry] = useState(0);
+  const [link, setLink] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const syncing = view.settings !== null;
+  const owner = view.settings?.role === 'owner';
+
+  const run = (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    work().then(
+      () => setBusy(false),
+      (e: unknown) => {
+        setBusy(false);
+        setError(describeError(asError(e)));
+      },
+    );
+  };
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    run(() => onStart(relayUrl, name.trim() || 'Owner'));
+  };
+  const invite = () =>
+    run(async () => {
+      const ms = EXPIRY_CHOICES[expiry]?.ms ?? null;
+      setLink(await onCreateInvite(role, ms === null ? null : Date.now() + ms));
+    });
+
+  return (
+    <div className="dialog-backdrop">
+      <div role="dialog" aria-modal="true" aria-labelledby={titleId} className="dialog share-dialog" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+        <h2 id={titleId}>Share “{spaceName}”</h2>
+        {!syncing ? (
+          <form onSubmit={start}>
+            <p className="dialog-hint">
+              Syncing copies this space to a relay so your other devices and the people you invite get it. It stays on this device as
+              it is; stopping sync later keeps everything here.
+            </p>
+            <label>
+              Relay URL
+              <input value={relayUrl} onChange={(e) => setRelayUrl(e.target.value)} aria-label="Relay URL" autoFocus spellCheck={false} />
+            </label>
+            <label>
+              Your name <span className="dialog-hint">(shown next to your cursor)</span>
+              <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Your name" maxLength={40} />
+            </label>
+            <div className="dialog-actions">
+              <button type="button" onClick={onClose}>
+                Close
+              </button>
+              <button type="submit" className="primary" disabled={busy}>
+                Start syncing
+              </button>
+            </div>
+          </form>
+        ) : (
+          <>
+            <p>
+              Syncing through <code>{view.settings!.relayUrl}</code> as {view.settings!.role}.
+            </p>
+            {owner && (
+              <fieldset className="share-invite">
+                <legend>Invite someone</legend>
+                <div role="radiogroup" aria-label="Role" className="share-roles">
+                  {(['editor', 'viewer'] as const).map((r) => (
+                    <label key={r}>
+                      <input type="radio" name="role" value={r} checked={role === r} onChange={() => setRole(r)} />
+                      {r === 'editor' ? 'Editor' : 'Viewer'}
+                    </label>
+                  ))}
+                </div>
+                <label>
+                  Expires
+                  <select aria-label="Expires" value={expiry} onChange={(e) => setExpiry(Number(e.target.value))}>
+                    {EXPIRY_CHOICES.map((c, i) => (
+                      <option key={c.label} value={i}>
+                        {c.label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" onClick={invite} disabled={busy}>
+                  Create invite link
+                </button>
+                {link && (
+                  <label>
+                    Invite link <span className="dialog-hint">(anyone with it gets this role; the secret part never reaches a server)</span>
+                    <input readOnly value={link} aria-label="Invite link" onFocus={(e) => e.currentTarget.select()} />
+                  </label>
+                )}
+              </fieldset>
+            )}
+            <div className="dialog-actions">
+              <button type="button" onClick={() => run(onStop)} disabled={busy}>
+                Stop syncing
+              </button>
+              <button type="button" className="primary" onClick={onClose}>
+                Done
+              </button>
+            </div>
+          </>
+        )}
+        {error && <p role="alert">{error}</p>}
+      </div>
+    </div>
+  );
+}
+
+/** The dialog for one open space, re-read whenever its sync settings or status change. */
+export function ShareDialogFor({ sharing, handle, onClose }: { sharing: SpaceSharing; handle: SpaceHandle; onClose: () => void }) {
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => sharing.subscribe(handle.id, bump), [sharing, handle.id]);
+  return (
+    <ShareDialog
+      spaceName={handle.space.meta().name}
+      view={sharing.view(handle.id)}
+      onStart={(url, name) => sharing.startSyncing(handle, url, name)}
+      onStop={() => sharing.stopSyncing(handle)}
+      onCreateInvite={(role, expiresAt) => sharing.createInviteLink(handle, role, expiresAt, `${window.location.origin}${window.location.pathname}`)}
+      onClose={onClose}
+    />
+  );
+}

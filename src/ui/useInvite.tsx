@@ -1,0 +1,74 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
+import { readInvite, type InviteLinkParts } from '../sync/relay/inviteLink.ts';
+import { describeError } from './describeError.ts';
+import { JoinDialog } from './JoinDialog.tsx';
+import { navigate } from './route.ts';
+
+/** The hash of an invite link; the rest of it is the invite, which never leaves the browser. */
+const JOIN_PREFIX = '#/join/';
+
+type Invite = { parts: InviteLinkParts; role: string } | { error: string } | null;
+
+function readHash(): Invite {
+  const hash = window.location.hash;
+  if (!hash.startsWith(JOIN_PREFIX)) return null;
+  try {
+    const { parts, role } = readInvite(hash);
+    return { parts, role };
+  } catch (e) {
+    return { error: describeError(e instanceof Error ? e : new Error(String(e))) };
+  }
+}
+
+/**
+ * Answers an invite link opened in this tab (`#/join/…`, now or later): the join dialog, then the space.
+ * A malformed link says so instead of opening anything.
+ */
+export function useInvite(sharing: SpaceSharing): { pending: boolean; dialog: ReactNode } {
+  const [invite, setInvite] = useState<Invite>(readHash);
+  useEffect(() => {
+    const onHash = () => setInvite(readHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const leave = () => {
+    setInvite(null);
+    navigate({ spaceId: null, pageId: null }, { replace: true });
+  };
+  if (!invite) return { pending: false, dialog: null };
+  if ('error' in invite) {
+    return {
+      pending: true,
+      dialog: (
+        <div className="dialog-backdrop">
+          <div role="alertdialog" aria-modal="true" aria-label="Invite link" className="dialog">
+            <p role="alert">This invite link cannot be used: {invite.error}</p>
+            <div className="dialog-actions">
+              <button type="button" className="primary" onClick={leave}>
+                Close
+              </button>
+            </div>
+          </div>
+        </div>
+      ),
+    };
+  }
+  const { parts, role } = invite;
+  return {
+    pending: true,
+    dialog: (
+      <JoinDialog
+        spaceName={parts.spaceName || 'a shared space'}
+        role={role}
+        relayUrl={parts.relayUrl}
+        onCancel={leave}
+        onJoin={async (name) => {
+          const spaceId = await sharing.join(parts, role === 'viewer' ? 'viewer' : 'editor', name);
+          setInvite(null);
+          navigate({ spaceId, pageId: null }, { replace: true });
+        }}
+      />
+    ),
+  };
+}
