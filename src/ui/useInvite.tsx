@@ -1,21 +1,19 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
-import { readInvite, type InviteLinkParts } from '../sync/relay/inviteLink.ts';
+import { JOIN_ROUTE, parseInviteLink, type InviteLinkParts } from '../sync/relay/inviteLink.ts';
 import { describeError } from './describeError.ts';
 import { JoinDialog } from './JoinDialog.tsx';
 import { navigate } from './route.ts';
-
-/** The hash of an invite link; the rest of it is the invite, which never leaves the browser. */
-const JOIN_PREFIX = '#/join/';
 
 type Invite = { parts: InviteLinkParts; role: string } | { error: string } | null;
 
 function readHash(): Invite {
   const hash = window.location.hash;
-  if (!hash.startsWith(JOIN_PREFIX)) return null;
+  // The rest of the hash is the invite: it never leaves the browser (a fragment reaches no server).
+  if (!hash.startsWith(JOIN_ROUTE)) return null;
   try {
-    const { parts, role } = readInvite(hash);
-    return { parts, role };
+    const parts = parseInviteLink(hash);
+    return { parts, role: parts.claims.role };
   } catch (e) {
     return { error: describeError(e instanceof Error ? e : new Error(String(e))) };
   }

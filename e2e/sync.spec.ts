@@ -1,0 +1,143 @@
+/**
+ * Two devices (two browser contexts) sharing a space through the real relay process on loopback.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
+import { expect, test } from './fixtures.ts';
+import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
+import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+import { routeIds, storedPageText } from './storedPages.ts';
+
+let dataDir = '';
+let relay: RelayProcess;
+const devices: Device[] = [];
+
+test.beforeEach(async () => {
+  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-relay-'));
+  relay = await startRelayProcess(dataDir);
+});
+
+test.afterEach(async () => {
+  for (const d of devices.splice(0)) {
+    expect(d.problems, 'page errors or console errors on a device').toEqual([]);
+    await d.context.close();
+  }
+  await relay.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function device(browser: import('@playwright/test').Browser, baseURL: string | undefined, url = '/') {
+  const d = await openDevice(browser, baseURL!, url);
+  devices.push(d);
+  return d;
+}
+
+/** Device A: a space "Shared" with a nested page whose text device B never opens before checking it. */
+async function ownerWithSpace(a: Device) {
+  await createSpace(a.page, 'Shared');
+  await addPage(a.page, 'Alpha');
+  await pageContent(a.page).click();
+  await a.page.keyboard.type('Alpha text');
+  await addPage(a.page, 'Beta');
+  await addPage(a.page, 'Gamma', 'Beta');
+  await pageContent(a.page).click();
+  await a.page.keyboard.type('Gamma text, never opened on B');
+  await startSyncing(a.page, relay.url);
+}
+
+test('an editor invite brings every page to a second device, and both edit one page live', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  const link = await createInvite(a.page, 'Editor');
+
+  const b = await device(browser, baseURL);
+  await join(b, link, 'Bea');
+  await expect(sidebar(b.page).getByRole('button', { name: 'Switch space (current: Shared)' })).toBeVisible({ timeout: 20_000 });
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Beta', exact: true })).toBeVisible();
+  // Every page is on B's disk, also the ones B never opened: read B's page store raw.
+  const { spaceId } = routeIds(a.page);
+  await expect(sidebar(b.page).getByRole('status', { name: 'Sync status' })).toContainText('Synced', { timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Beta', exact: true }).click();
+  const gammaId = await a.page.evaluate(() => decodeURIComponent(location.hash.split('/page/')[1] ?? ''));
+  await expect.poll(() => storedPageText(b.page, spaceId, gammaId), { timeout: 20_000 }).toContain('Gamma text, never opened on B');
+
+  // Both edit the same page live.
+  await tree(a.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(b.page)).toContainText('Alpha text');
+  await pageContent(a.page).click();
+  await a.page.keyboard.press('End');
+  await a.page.keyboard.type(' from A');
+  await expect(pageContent(b.page)).toContainText('Alpha text from A');
+  await pageContent(b.page).click();
+  await b.page.keyboard.press('End');
+  await b.page.keyboard.type(' and B');
+  await expect(pageContent(a.page)).toContainText('Alpha text from A and B');
+  // The other device's caret and name show in the editor.
+  await expect(a.page.locator('.remote-caret-label', { hasText: 'Bea' })).toBeVisible();
+  await expect(syncStatus(a.page)).toContainText('Synced', { timeout: 20_000 });
+  await expect(syncStatus(b.page)).toContainText('Synced', { timeout: 20_000 });
+});
+
+test('a viewer invite gives a read-only space', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  const link = await createInvite(a.page, 'Viewer');
+  const b = await device(browser, baseURL);
+  await join(b, link, 'Vic');
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(b.page)).toContainText('Alpha text');
+  await expect(pageContent(b.page)).toHaveAttribute('contenteditable', 'false');
+  await expect(b.page.getByRole('textbox', { name: 'Page title' })).toHaveAttribute('readonly', '');
+  await expect(sidebar(b.page).getByRole('button', { name: 'New page' })).toHaveCount(0);
+});
+
+test('the relay stopped mid-sync and restarted: nothing lost, the status honest in between', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  const link = await createInvite(a.page, 'Editor');
+  const b = await device(browser, baseURL);
+  await join(b, link, 'Bea');
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
+
+  await relay.stop('SIGKILL');
+  await tree(a.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await pageContent(a.page).click();
+  await a.page.keyboard.press('End');
+  await a.page.keyboard.type(' typed while the relay was down');
+  await expect(syncStatus(a.page)).not.toContainText('Synced');
+  await expect(syncStatus(a.page)).toContainText(/Offline|Connecting|not on the relay/, { timeout: 20_000 });
+  await expect(a.page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
+
+  relay = await startRelayProcess(dataDir, { port: relay.port });
+  await expect(syncStatus(a.page)).toContainText('Synced', { timeout: 30_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(b.page)).toContainText('typed while the relay was down', { timeout: 30_000 });
+});
+
+test('a device whose storage was cleared gets everything back from the invite', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  const link = await createInvite(a.page, 'Editor');
+  const b = await device(browser, baseURL);
+  await join(b, link, 'Bea');
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
+  await expect(syncStatus(b.page)).toContainText('Synced', { timeout: 20_000 });
+
+  // Clear B's site data as the browser's "Clear site data" does (every IndexedDB database, the service
+  // worker, caches), with no tab of the app open, then reopen the invite in the same browser profile.
+  const origin = new URL(baseURL!).origin;
+  await b.page.goto('about:blank');
+  const cdp = await b.context.newCDPSession(b.page);
+  await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+  await b.page.goto('/');
+  expect(await b.page.evaluate(async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('quire:')).length)).toBe(0);
+  const b2 = b;
+  await join(b2, link, 'Bea again');
+  await expect(tree(b2.page).getByRole('treeitem', { name: 'Beta', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree(b2.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(b2.page)).toContainText('Alpha text');
+});
