@@ -141,3 +141,27 @@ test('a device whose storage was cleared gets everything back from the invite', 
   await tree(b2.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
   await expect(pageContent(b2.page)).toContainText('Alpha text');
 });
+
+test('an expired invite stops sync and loses no local edit', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  // The dialog offers expiries of an hour and more; a few seconds are set through the same call it makes.
+  const link = await a.page.evaluate(async () => {
+    const q = (globalThis as unknown as { quire: { workspace: { manager: { openSpace(id: string): Promise<unknown> } }; sharing: { createInviteLink(h: unknown, r: string, e: number, base: string): Promise<string> } } }).quire;
+    const spaceId = decodeURIComponent(location.hash.split('/')[2] ?? '');
+    const handle = await q.workspace.manager.openSpace(spaceId);
+    return q.sharing.createInviteLink(handle, 'editor', Date.now() + 8_000, `${location.origin}/`);
+  });
+  const b = await device(browser, baseURL);
+  await join(b, link, 'Bea');
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(syncStatus(b.page)).toContainText('Sync stopped', { timeout: 30_000 });
+  await expect(syncStatus(b.page)).toContainText('expired');
+  await pageContent(b.page).click();
+  await b.page.keyboard.press('End');
+  await b.page.keyboard.type(' kept after expiry');
+  await expect(b.page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
+  const { spaceId, pageId } = routeIds(b.page);
+  await expect.poll(() => storedPageText(b.page, spaceId, pageId)).toContain('kept after expiry');
+});

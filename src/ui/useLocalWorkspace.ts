@@ -40,7 +40,7 @@ export function useLocalWorkspace(): WorkspaceState {
           return void ws.close();
         }
         workspace = ws;
-        (globalThis as { quire?: unknown }).quire = { workspace: ws };
+        (globalThis as { quire?: unknown }).quire = { workspace: ws, sharing };
         setState({ status: 'open', workspace: ws, collections: new PageCollections(ws.db), ui: createUiStateCollections(ws.db), events: events!, sharing });
       },
       (error: unknown) => !cancelled && setState({ status: 'failed', error: error instanceof Error ? error : new Error(String(error)) }),
