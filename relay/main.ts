@@ -2,8 +2,13 @@
  * `npm run relay`: starts the relay from environment variables (documented in docs/relay.md), prints one
  * line with its address, and shuts down gracefully on SIGTERM or SIGINT (a second signal forces the exit).
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { QuireError } from '../src/core/errors.ts';
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
+import type { RunningRelay } from './server.ts';
+import { openPostgresStorage, redactUrl } from './storage/postgresStorage.ts';
+import type { RelayStorage } from './stores.ts';
 
 /** A fixed default so that the app and a newcomer's second window find the relay without configuration. */
 export const DEFAULT_RELAY_PORT = 4444;
@@ -24,8 +29,31 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
-const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir });
-console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${dataDir})`);
+const port = readPort(process.env.QUIRE_RELAY_PORT);
+// Several nodes: documents in one shared PostgreSQL database, live updates between nodes through Redis.
+const databaseUrl = process.env.QUIRE_RELAY_DATABASE_URL || undefined;
+const redisUrl = process.env.QUIRE_RELAY_REDIS_URL || undefined;
+const nodeId = process.env.QUIRE_RELAY_NODE_ID || `${hostname()}-${process.pid}`;
+if (redisUrl && !databaseUrl) {
+  // Nodes with their own SQLite files would each store only what their own clients sent.
+  console.error('QUIRE_RELAY_REDIS_URL needs QUIRE_RELAY_DATABASE_URL: the nodes must share one database');
+  process.exit(EXIT_FAILED);
+}
+
+let relay: RunningRelay;
+let storage: RelayStorage | undefined;
+try {
+  storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined });
+} catch (e) {
+  await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
+  const code = e instanceof QuireError ? ` (${e.code})` : '';
+  console.error(`Quire relay: could not start${code}: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(EXIT_FAILED);
+}
+const data = databaseUrl ? redactUrl(databaseUrl) : dataDir;
+console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${data})`);
+if (redisUrl) console.log(`Quire relay: node ${nodeId}, fan-out through ${redactUrl(redisUrl)}`);
 
 let stopping = false;
 function stop(signal: NodeJS.Signals): void {

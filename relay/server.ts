@@ -1,6 +1,7 @@
 /**
- * The Quire relay: Hocuspocus configured, not re-implemented. It keeps every document in embedded SQLite,
- * runs the core's update guard on every incoming update, and answers a health probe.
+ * The Quire relay: Hocuspocus configured, not re-implemented. It keeps every document in embedded SQLite
+ * (or, for several nodes, in the engine given as `storage` with Redis fan-out between the nodes), runs the
+ * core's update guard on every incoming update, and answers a health probe.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,9 @@ import { SQLite } from '@hocuspocus/extension-sqlite';
 import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
 import { RelayError } from './RelayError.ts';
+import { startRedisFanout } from './redisFanoutExtension.ts';
+import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
+import type { RelayStorage } from './stores.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
@@ -39,6 +43,13 @@ export interface RelayOptions {
   storeDebounceMs?: number;
   storeMaxDebounceMs?: number;
   shutdownTimeoutMs?: number;
+  /**
+   * Where documents are stored; the relay closes it after its shutdown. Default: embedded SQLite in
+   * `dataDir`. Several nodes need a shared engine (relay/storage/postgresStorage.ts).
+   */
+  storage?: RelayStorage;
+  /** Fan-out to the other nodes through Redis (relay/redisFanoutExtension.ts); only with a shared `storage`. */
+  redis?: RedisFanoutOptions;
 }
 
 export interface RunningRelay {
@@ -61,7 +72,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS;
   mkdirSync(dataDir, { recursive: true });
 
-  const sqlite = new SQLite({ database: dataFile });
+  const sqlite = options.storage ? undefined : new SQLite({ database: dataFile });
+  const storageExtension = options.storage?.extension ?? sqlite!;
+  const closeStorage = async () => (options.storage ? options.storage.close() : sqlite?.db?.close());
+  // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
+  const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -72,13 +87,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     debounce: options.storeDebounceMs ?? STORE_DEBOUNCE_MS,
     maxDebounce: options.storeMaxDebounceMs ?? STORE_MAX_DEBOUNCE_MS,
     websocketOptions: { maxPayload: MAX_FRAME_BYTES },
-    // storedAck before sqlite: it notes the state vector in the same task as sqlite encodes the document.
-    extensions: [storedAckExtension(), sqlite, updateGuardExtension(), healthExtension()],
+    // storedAck before storage: it notes the state vector in the same task as storage encodes the document.
+    extensions: [...fanout, storedAckExtension(), storageExtension, updateGuardExtension(), healthExtension()],
   });
 
   try {
     await server.listen();
   } catch (cause) {
+    for (const f of fanout) await f.onDestroy().catch(() => undefined); // the listen error is the news
     throw new RelayError(ErrorCode.StorageUnavailable, `Relay could not start on ${host}:${options.port} with data in ${dataDir}`, { cause });
   }
 
@@ -94,7 +110,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       const left = server.hocuspocus.getDocumentsCount();
       throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left} document(s) may not be stored`);
     }
-    sqlite.db?.close();
+    await closeStorage();
   };
 
   return {

@@ -23,10 +23,15 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startRelayProcess(dataDir: string): Promise<RelayProcess> {
+export interface RelayProcessOptions {
+  /** More environment for the relay (e.g. QUIRE_RELAY_DATABASE_URL, QUIRE_RELAY_REDIS_URL, QUIRE_RELAY_NODE_ID). */
+  env?: Record<string, string>;
+}
+
+export async function startRelayProcess(dataDir: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
+    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,140 @@
+/**
+ * The behaviour every engine's AccessStore and ChangeIndex must have (relay/stores.ts), as one Vitest
+ * suite an engine's test file runs with its own factory:
+ *
+ *   runRelayStoresContract('SQLite', async () => ({ access, changes, close }));
+ *
+ * `makeStorage` is called once per test. Engines may hand back the same database every time: each test
+ * uses space ids of its own, so nothing left by another test can meet its assertions.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { Member, RelayStorage } from '../stores.ts';
+
+export type StoresUnderTest = Pick<RelayStorage, 'access' | 'changes' | 'close'>;
+
+/** Stores raced against each other in the concurrency tests: enough to interleave on a pool of 8. */
+const CONCURRENT_WRITES = 24;
+
+const freshSpace = () => `space-${randomUUID()}`;
+const member = (memberId: string, at: number, over: Partial<Member> = {}): Member => ({
+  memberId,
+  inviteId: `invite-of-${memberId}`,
+  role: 'editor',
+  name: `name of ${memberId}`,
+  firstSeenAt: at,
+  lastSeenAt: at,
+  ...over,
+});
+
+export function runRelayStoresContract(name: string, makeStorage: () => Promise<StoresUnderTest>): void {
+  describe(`relay stores contract: ${name}`, () => {
+    const opened: StoresUnderTest[] = [];
+    const open = async () => {
+      const s = await makeStorage();
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    describe('AccessStore', () => {
+      test('an unknown space has no access record', async () => {
+        const { access } = await open();
+        expect(await access.getSpace(freshSpace())).toBeNull();
+      });
+
+      test('the first registered key wins, and later registrations get it back', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        const first = await access.registerSpace(space, 'key-A', 1_000);
+        expect(first).toEqual({ spaceId: space, publicKey: 'key-A', registeredAt: 1_000 });
+        expect(await access.registerSpace(space, 'key-B', 2_000)).toEqual(first);
+        expect(await access.getSpace(space)).toEqual(first);
+      });
+
+      test('concurrent registrations of one space all resolve with the one stored key', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        const results = await Promise.all(Array.from({ length: CONCURRENT_WRITES }, (_, i) => access.registerSpace(space, `key-${i}`, i)));
+        const stored = await access.getSpace(space);
+        expect(stored).not.toBeNull();
+        for (const r of results) expect(r).toEqual(stored);
+      });
+
+      test('revocation is per space and per id, and idempotent', async () => {
+        const { access } = await open();
+        const [space, other] = [freshSpace(), freshSpace()];
+        expect(await access.isRevoked(space, 'invite-1')).toBe(false);
+        await access.revoke(space, 'invite-1', 10);
+        await access.revoke(space, 'invite-1', 20);
+        expect(await access.isRevoked(space, 'invite-1')).toBe(true);
+        expect(await access.isRevoked(space, 'invite-2')).toBe(false);
+        expect(await access.isRevoked(other, 'invite-1')).toBe(false);
+      });
+
+      test('recording a member again refreshes its name and last-seen time only', async () => {
+        const { access } = await open();
+        const [space, other] = [freshSpace(), freshSpace()];
+        await access.recordMember(space, member('m1', 100));
+        await access.recordMember(space, member('m2', 200, { role: 'viewer' }));
+        await access.recordMember(other, member('m3', 300));
+        await access.recordMember(space, member('m1', 500, { name: 'renamed', role: 'viewer', inviteId: 'other-invite', firstSeenAt: 500 }));
+        const list = (await access.listMembers(space)).sort((a, b) => a.memberId.localeCompare(b.memberId));
+        expect(list).toEqual([
+          { ...member('m1', 100), name: 'renamed', lastSeenAt: 500 },
+          member('m2', 200, { role: 'viewer' }),
+        ]);
+        expect(await access.listMembers(freshSpace())).toEqual([]);
+      });
+    });
+
+    describe('ChangeIndex', () => {
+      test('an unknown space has sequence 0 and no changes', async () => {
+        const { changes } = await open();
+        expect(await changes.changesSince(freshSpace(), 0)).toEqual({ seq: 0, docIds: [] });
+      });
+
+      test('sequence numbers grow, and each document is listed once, after the number asked for', async () => {
+        const { changes } = await open();
+        const space = freshSpace();
+        const a1 = await changes.recordStored(space, 'a');
+        const b = await changes.recordStored(space, 'b');
+        const a2 = await changes.recordStored(space, 'a');
+        expect(a1).toBeGreaterThan(0);
+        expect(b).toBeGreaterThan(a1);
+        expect(a2).toBeGreaterThan(b);
+
+        const all = await changes.changesSince(space, 0);
+        expect(all.seq).toBe(a2);
+        expect([...all.docIds].sort()).toEqual(['a', 'b']);
+        expect(await changes.changesSince(space, a1)).toEqual({ seq: a2, docIds: expect.arrayContaining(['a', 'b']) as string[] });
+        expect(await changes.changesSince(space, b)).toEqual({ seq: a2, docIds: ['a'] });
+        expect(await changes.changesSince(space, a2)).toEqual({ seq: a2, docIds: [] });
+      });
+
+      test('spaces have their own sequences', async () => {
+        const { changes } = await open();
+        const [space, other] = [freshSpace(), freshSpace()];
+        const s1 = await changes.recordStored(space, 'page-1');
+        await changes.recordStored(other, 'page-2');
+        const s2 = await changes.recordStored(space, 'page-3');
+        expect(s2).toBeGreaterThan(s1);
+        const listed = await changes.changesSince(space, 0);
+        expect([...listed.docIds].sort()).toEqual(['page-1', 'page-3']);
+        expect((await changes.changesSince(other, 0)).docIds).toEqual(['page-2']);
+      });
+
+      test('concurrent stores get distinct numbers, and the latest number covers all of them', async () => {
+        const { changes } = await open();
+        const space = freshSpace();
+        const seqs = await Promise.all(Array.from({ length: CONCURRENT_WRITES }, (_, i) => changes.recordStored(space, `page-${i % 8}`)));
+        expect(new Set(seqs).size).toBe(CONCURRENT_WRITES);
+        const listed = await changes.changesSince(space, 0);
+        expect(listed.seq).toBe(Math.max(...seqs));
+        expect([...listed.docIds].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `page-${i}`).sort());
+      });
+    });
+  });
+}
