@@ -3,6 +3,8 @@
  * line with its address, and shuts down gracefully on SIGTERM or SIGINT (a second signal forces the exit).
  */
 import { resolve } from 'node:path';
+import { limitsFromEnv } from './limits.ts';
+import type { RelayLimits } from './limits.ts';
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
 
 /** A fixed default so that the app and a newcomer's second window find the relay without configuration. */
@@ -24,7 +26,16 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
-const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir });
+function readLimits(): RelayLimits {
+  try {
+    return limitsFromEnv(process.env);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(EXIT_FAILED);
+  }
+}
+
+const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir, limits: readLimits() });
 console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${dataDir})`);
 
 let stopping = false;

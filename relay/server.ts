@@ -9,6 +9,11 @@ import { SQLite } from '@hocuspocus/extension-sqlite';
 import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
 import { RelayError } from './RelayError.ts';
+import { authExtension } from './authExtension.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import type { RelayLimits } from './limits.ts';
+import { limitsExtension } from './limitsExtension.ts';
+import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
@@ -39,6 +44,8 @@ export interface RelayOptions {
   storeDebounceMs?: number;
   storeMaxDebounceMs?: number;
   shutdownTimeoutMs?: number;
+  /** Defaults: relay/limits.ts (main.ts reads the overrides from the environment). */
+  limits?: RelayLimits;
 }
 
 export interface RunningRelay {
@@ -62,6 +69,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   mkdirSync(dataDir, { recursive: true });
 
   const sqlite = new SQLite({ database: dataFile });
+  const access = new SqliteAccessStore(join(dataDir, ACCESS_DB_FILE));
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -72,8 +81,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     debounce: options.storeDebounceMs ?? STORE_DEBOUNCE_MS,
     maxDebounce: options.storeMaxDebounceMs ?? STORE_MAX_DEBOUNCE_MS,
     websocketOptions: { maxPayload: MAX_FRAME_BYTES },
+    timeout: limits.idleTimeoutMs,
+    maxUnauthenticatedQueueSize: limits.maxUnauthenticatedQueueBytes,
+    maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedQueueMessages,
+    maxPendingDocuments: limits.maxPendingDocuments,
     // storedAck before sqlite: it notes the state vector in the same task as sqlite encodes the document.
-    extensions: [storedAckExtension(), sqlite, updateGuardExtension(), healthExtension()],
+    // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
+    extensions: [storedAckExtension(), sqlite, authExtension({ store: access }), updateGuardExtension(), limitsExtension(limits), healthExtension()],
   });
 
   try {
@@ -95,6 +109,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left} document(s) may not be stored`);
     }
     sqlite.db?.close();
+    access.close();
   };
 
   return {

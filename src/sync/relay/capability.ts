@@ -101,14 +101,18 @@ export function malformed(what: string, cause?: unknown): CapabilityError {
   return new CapabilityError(ErrorCode.InvalidOperation, CapabilityFailure.Malformed, what, { cause });
 }
 
-function subtle(): SubtleCrypto {
+// Named through globalThis so that the relay's Node-only tsconfig (no DOM lib) types this file too.
+type Subtle = typeof globalThis.crypto.subtle;
+type Key = Awaited<ReturnType<Subtle['importKey']>>;
+
+function subtle(): Subtle {
   return globalThis.crypto.subtle;
 }
 
 const utf8 = new TextEncoder();
 
 export async function generateSpaceKeys(): Promise<SpaceKeys> {
-  const pair = (await subtle().generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await subtle().generateKey(ALGORITHM, true, ['sign', 'verify'])) as { publicKey: Key; privateKey: Key };
   const publicKey = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
   const privateKey = new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey));
   return { publicKey: toBase64UrlEncoded(publicKey), privateKey: toBase64UrlEncoded(privateKey) };
@@ -143,7 +147,7 @@ export async function createInvite(spaceId: string, keys: SpaceKeys, options: In
 
 async function sign(claims: CapabilityClaims, keys: SpaceKeys): Promise<string> {
   checkClaims(claims);
-  let key: CryptoKey;
+  let key: Key;
   try {
     key = await subtle().importKey('pkcs8', decode(keys.privateKey, 'private key'), ALGORITHM, false, ['sign']);
   } catch (cause) {
@@ -208,7 +212,7 @@ async function signatureValid(capability: string, publicKey: string): Promise<bo
   const cut = capability.lastIndexOf('.');
   const signature = decode(capability.slice(cut + 1), 'signature');
   if (signature.byteLength !== ED25519_SIGNATURE_BYTES) return false;
-  let key: CryptoKey;
+  let key: Key;
   try {
     key = await subtle().importKey('raw', decode(publicKey, 'public key'), ALGORITHM, false, ['verify']);
   } catch (cause) {
