@@ -23,10 +23,11 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startRelayProcess(dataDir: string): Promise<RelayProcess> {
+/** `env` adds to the relay's environment, e.g. a limit override (relay/limits.ts LIMIT_ENV). */
+export async function startRelayProcess(dataDir: string, env: Record<string, string> = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
+    env: { ...process.env, ...env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
