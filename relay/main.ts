@@ -4,7 +4,12 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+<<<<<<< HEAD
 import { QuireError } from '../src/core/errors.ts';
+=======
+import { limitsFromEnv } from './limits.ts';
+import type { RelayLimits } from './limits.ts';
+>>>>>>> issue-auth
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
 import type { RunningRelay } from './server.ts';
 import { openPostgresStorage, redactUrl } from './storage/postgresStorage.ts';
@@ -29,6 +34,7 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
+<<<<<<< HEAD
 const port = readPort(process.env.QUIRE_RELAY_PORT);
 // Several nodes: documents in one shared PostgreSQL database, live updates between nodes through Redis.
 const databaseUrl = process.env.QUIRE_RELAY_DATABASE_URL || undefined;
@@ -54,6 +60,19 @@ try {
 const data = databaseUrl ? redactUrl(databaseUrl) : dataDir;
 console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${data})`);
 if (redisUrl) console.log(`Quire relay: node ${nodeId}, fan-out through ${redactUrl(redisUrl)}`);
+=======
+function readLimits(): RelayLimits {
+  try {
+    return limitsFromEnv(process.env);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(EXIT_FAILED);
+  }
+}
+
+const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir, limits: readLimits() });
+console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${dataDir})`);
+>>>>>>> issue-auth
 
 let stopping = false;
 function stop(signal: NodeJS.Signals): void {

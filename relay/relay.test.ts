@@ -1,7 +1,7 @@
 /**
  * The relay as a real process on loopback: health, two clients converging, a graceful stop that loses
  * nothing, and the update guard refusing a malformed update for one document while the socket's other
- * document keeps syncing.
+ * document keeps syncing. Every client authenticates with a real owner capability (relay/testing/testSpace.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,15 @@ import Database from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
 import type { RelayHealth } from './healthExtension.ts';
 import { RELAY_DB_FILE } from './server.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
+import { testSpace } from './testing/testSpace.ts';
+import type { TestSpace } from './testing/testSpace.ts';
 import { ackCovers, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 
@@ -29,6 +31,12 @@ const HOCUSPOCUS_SYNC_MESSAGE = 0;
 const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x07, 0xde, 0xad, 0xbe, 0xef]);
 
 let dataDir: string;
+/** Every document here belongs to one space; its owner's capability registers it with each fresh relay. */
+let space: TestSpace;
+const N = (docId: string) => space.doc(docId);
+beforeAll(async () => {
+  space = await testSpace();
+});
 const relays: RelayProcess[] = [];
 const clients: RelayClient[] = [];
 
@@ -47,7 +55,7 @@ async function relay(): Promise<RelayProcess> {
   return r;
 }
 function client(r: RelayProcess): RelayClient {
-  const c = connectClient(r.url);
+  const c = connectClient(r.url, space.ownerToken());
   clients.push(c);
   return c;
 }
@@ -78,7 +86,7 @@ describe('relay process', () => {
     expect(res.headers.get('content-type')).toContain('application/json');
     expect(await res.json()).toEqual({ status: 'ok', documents: 0, connections: 0 } satisfies RelayHealth);
 
-    const a = client(r).open('health-doc');
+    const a = client(r).open(N('health-doc'));
     await applied(a);
     const loaded = (await (await fetch(`${r.httpUrl}/healthz`)).json()) as RelayHealth;
     expect(loaded.documents).toBe(1);
@@ -87,7 +95,7 @@ describe('relay process', () => {
 
   test('acknowledges a change only once it is stored: "synced" means the relay stored it', async () => {
     const r = await relay();
-    const a = client(r).open('acked');
+    const a = client(r).open(N('acked'));
     await applied(a);
     const covered = () => a.stateless.some((m) => {
       const sv = parseStoredAck(m);
@@ -96,22 +104,22 @@ describe('relay process', () => {
     a.doc.getText('body').insert(0, 'stored, then acknowledged');
     await applied(a);
     // Applied in the relay's memory is not stored: the store waits for the debounce, and so does the ack.
-    expect(storedText('acked')).not.toBe('stored, then acknowledged');
+    expect(storedText(N('acked'))).not.toBe('stored, then acknowledged');
     expect(covered()).toBe(false);
     await until(() => expect(covered()).toBe(true));
     // When the acknowledgement arrives, the row already holds the change.
-    expect(storedText('acked')).toBe('stored, then acknowledged');
+    expect(storedText(N('acked'))).toBe('stored, then acknowledged');
     // A change made after that is not covered by the old acknowledgement.
     a.doc.getText('body').insert(0, '+');
     expect(covered()).toBe(false);
     await until(() => expect(covered()).toBe(true));
-    expect(storedText('acked')).toBe('+stored, then acknowledged');
+    expect(storedText(N('acked'))).toBe('+stored, then acknowledged');
   });
 
   test('two clients converge on a document, edits both ways', async () => {
     const r = await relay();
-    const a = client(r).open('shared');
-    const b = client(r).open('shared');
+    const a = client(r).open(N('shared'));
+    const b = client(r).open(N('shared'));
     await Promise.all([applied(a), applied(b)]);
 
     a.doc.getText('body').insert(0, 'hello from A');
@@ -123,17 +131,17 @@ describe('relay process', () => {
 
   test('a graceful stop right after the relay applied an edit stores it: a restart serves it', async () => {
     const first = await relay();
-    const a = client(first).open('durable');
+    const a = client(first).open(N('durable'));
     await applied(a);
     a.doc.getText('body').insert(0, 'kept across restarts');
     await applied(a);
     // Stop before the store debounce can have run: only the shutdown path stores this edit.
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toContain('everything stored');
-    expect(storedText('durable')).toBe('kept across restarts');
+    expect(storedText(N('durable'))).toBe('kept across restarts');
 
     const second = await relay();
-    const fresh = client(second).open('durable');
+    const fresh = client(second).open(N('durable'));
     await until(() => expect(text(fresh)).toBe('kept across restarts'));
   });
 
@@ -141,18 +149,18 @@ describe('relay process', () => {
     expect(() => Y.decodeUpdate(GARBAGE)).toThrow();
     const first = await relay();
     const sender = client(first);
-    const aFromSender = sender.open('doc-a');
-    const bFromSender = sender.open('doc-b');
+    const aFromSender = sender.open(N('doc-a'));
+    const bFromSender = sender.open(N('doc-b'));
     const watcher = client(first);
-    const aAtWatcher = watcher.open('doc-a');
-    const bAtWatcher = watcher.open('doc-b');
+    const aAtWatcher = watcher.open(N('doc-a'));
+    const bAtWatcher = watcher.open(N('doc-b'));
     await Promise.all([aFromSender, bFromSender, aAtWatcher, bAtWatcher].map(applied));
     aFromSender.doc.getText('body').insert(0, 'valid A');
     await until(() => expect(text(aAtWatcher)).toBe('valid A'));
 
     // Valid Hocuspocus and y-sync framing around bytes that are not a Yjs update.
     const frame = encoding.createEncoder();
-    encoding.writeVarString(frame, 'doc-a');
+    encoding.writeVarString(frame, N('doc-a'));
     encoding.writeVarUint(frame, HOCUSPOCUS_SYNC_MESSAGE);
     syncProtocol.writeUpdate(frame, GARBAGE);
     sender.socket.send(encoding.toUint8Array(frame));
@@ -171,10 +179,10 @@ describe('relay process', () => {
 
     // Not stored: after a graceful stop, the row is exactly the valid content, and a restart serves it.
     expect(await first.stop('SIGTERM')).toBe(0);
-    expect(storedText('doc-a')).toBe('valid A');
-    expect(storedText('doc-b')).toBe('> B after the refusal');
+    expect(storedText(N('doc-a'))).toBe('valid A');
+    expect(storedText(N('doc-b'))).toBe('> B after the refusal');
     const second = await relay();
-    const reopened = client(second).open('doc-a');
+    const reopened = client(second).open(N('doc-a'));
     await until(() => expect(text(reopened)).toBe('valid A'));
   });
 });

@@ -13,6 +13,11 @@ import { RelayError } from './RelayError.ts';
 import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
+import { authExtension } from './authExtension.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import type { RelayLimits } from './limits.ts';
+import { limitsExtension } from './limitsExtension.ts';
+import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
@@ -50,6 +55,8 @@ export interface RelayOptions {
   storage?: RelayStorage;
   /** Fan-out to the other nodes through Redis (relay/redisFanoutExtension.ts); only with a shared `storage`. */
   redis?: RedisFanoutOptions;
+  /** Defaults: relay/limits.ts (main.ts reads the overrides from the environment). */
+  limits?: RelayLimits;
 }
 
 export interface RunningRelay {
@@ -74,7 +81,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const sqlite = options.storage ? undefined : new SQLite({ database: dataFile });
   const storageExtension = options.storage?.extension ?? sqlite!;
-  const closeStorage = async () => (options.storage ? options.storage.close() : sqlite?.db?.close());
+  // Who may access what: in the shared engine with several nodes, else a SQLite file beside the documents.
+  const ownAccess = options.storage ? undefined : new SqliteAccessStore(join(dataDir, ACCESS_DB_FILE));
+  const access = options.storage?.access ?? ownAccess!;
+  const closeStorage = async () => {
+    ownAccess?.close();
+    await (options.storage ? options.storage.close() : sqlite?.db?.close());
+  };
+  const limits = options.limits ?? DEFAULT_LIMITS;
   // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const server = new Server({
@@ -87,8 +101,21 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     debounce: options.storeDebounceMs ?? STORE_DEBOUNCE_MS,
     maxDebounce: options.storeMaxDebounceMs ?? STORE_MAX_DEBOUNCE_MS,
     websocketOptions: { maxPayload: MAX_FRAME_BYTES },
+    timeout: limits.idleTimeoutMs,
+    maxUnauthenticatedQueueSize: limits.maxUnauthenticatedQueueBytes,
+    maxUnauthenticatedQueueMessages: limits.maxUnauthenticatedQueueMessages,
+    maxPendingDocuments: limits.maxPendingDocuments,
     // storedAck before storage: it notes the state vector in the same task as storage encodes the document.
-    extensions: [...fanout, storedAckExtension(), storageExtension, updateGuardExtension(), healthExtension()],
+    // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
+    extensions: [
+      ...fanout,
+      storedAckExtension(),
+      storageExtension,
+      authExtension({ store: access }),
+      updateGuardExtension(),
+      limitsExtension(limits),
+      healthExtension(),
+    ],
   });
 
   try {

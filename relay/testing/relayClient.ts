@@ -1,6 +1,8 @@
 /**
  * A Yjs client of the relay as the browser will be one: one HocuspocusProviderWebsocket (one socket) with
  * a HocuspocusProvider per document multiplexed over it. Node 20 has no global WebSocket, so `ws` stands in.
+ * Every document session authenticates with a relay token (src/sync/relay/inviteLink.ts): the client's
+ * default, or one given to `open`. relay/testing/testSpace.ts makes real ones.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
@@ -11,6 +13,10 @@ export interface OpenDoc {
   readonly provider: HocuspocusProvider;
   /** Close reasons the relay sent for this document's session. */
   readonly closeReasons: string[];
+  /** Reasons the relay gave for refusing this document's authentication. */
+  readonly denials: string[];
+  /** Scopes the relay granted ('read-write' or 'readonly'), one per successful authentication. */
+  readonly scopes: string[];
   /** Every raw frame the relay sent for this document. */
   readonly received: Uint8Array[];
   /** Every stateless message the relay sent for this document (stored acknowledgements among them). */
@@ -19,28 +25,33 @@ export interface OpenDoc {
 
 export interface RelayClient {
   readonly socket: HocuspocusProviderWebsocket;
-  open(name: string): OpenDoc;
+  open(name: string, token?: string): OpenDoc;
   destroy(): void;
 }
 
-export function connectClient(url: string): RelayClient {
+export function connectClient(url: string, token: string): RelayClient {
   const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket });
   const providers: HocuspocusProvider[] = [];
+  const defaultToken = token;
   return {
     socket,
-    open(name) {
+    open(name, token = defaultToken) {
       const doc = new Y.Doc();
       const closeReasons: string[] = [];
+      const denials: string[] = [];
+      const scopes: string[] = [];
       const received: Uint8Array[] = [];
       const stateless: string[] = [];
-      const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc, token: 'test' });
+      const provider = new HocuspocusProvider({ websocketProvider: socket, name, document: doc, token });
       provider.on('close', ({ event }: { event: { reason: string } }) => closeReasons.push(event.reason));
+      provider.on('authenticationFailed', ({ reason }: { reason: string }) => denials.push(reason));
+      provider.on('authenticated', ({ scope }: { scope: string }) => scopes.push(scope));
       provider.on('message', ({ event }: { event: { data: ArrayBuffer } }) => received.push(new Uint8Array(event.data)));
       provider.on('stateless', ({ payload }: { payload: string }) => stateless.push(payload));
       // With a shared socket the provider does not manage it, and sends nothing until attached.
       provider.attach();
       providers.push(provider);
-      return { doc, provider, closeReasons, received, stateless };
+      return { doc, provider, closeReasons, denials, scopes, received, stateless };
     },
     destroy() {
       for (const p of providers) p.destroy();

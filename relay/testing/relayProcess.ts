@@ -24,14 +24,16 @@ export interface RelayProcess {
 }
 
 export interface RelayProcessOptions {
-  /** More environment for the relay (e.g. QUIRE_RELAY_DATABASE_URL, QUIRE_RELAY_REDIS_URL, QUIRE_RELAY_NODE_ID). */
+  /** More environment for the relay (e.g. QUIRE_RELAY_DATABASE_URL, QUIRE_RELAY_REDIS_URL, a limit override). */
   env?: Record<string, string>;
+  /** A fixed port (a restart on the same address); default any free port. */
+  port?: number;
 }
 
 export async function startRelayProcess(dataDir: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir, ...options.env },
+    env: { ...process.env, QUIRE_RELAY_PORT: String(options.port ?? 0), QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,82 @@
+/**
+ * The relay's limits: each a named default, overridable by an environment variable read in relay/main.ts
+ * (table in docs/relay.md, "Limits"). The update size cap is the core's MAX_UPDATE_BYTES and the frame cap
+ * MAX_FRAME_BYTES in server.ts; these are the rest.
+ */
+import { ErrorCode } from '../src/core/errors.ts';
+import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
+import { RelayError } from './RelayError.ts';
+
+/**
+ * Bounds one document's encoded size in the relay's memory and storage. An update that would grow a
+ * document past it is refused for that document only (reason too-large). At least twice MAX_UPDATE_BYTES so
+ * that any update the guard admits fits into a document that is at most half full.
+ */
+export const MAX_DOCUMENT_BYTES = 2 * MAX_UPDATE_BYTES;
+/**
+ * Sustained messages per second one socket may send (all its documents together: sync, awareness,
+ * stateless). Typing sends tens per second; a whole-space background sync sends ~4 per page opened.
+ */
+export const MESSAGES_PER_SECOND = 200;
+/** Messages one socket may send in a burst above the sustained rate (the token bucket's capacity). */
+export const MESSAGE_BURST = 2_000;
+/**
+ * Refusals a socket may collect (each closes the document whose message found the bucket empty) before the
+ * relay closes the whole socket. Reset when the bucket is full again.
+ */
+export const RATE_LIMIT_STRIKES = 3;
+/** A socket with no message for this long is closed; an unauthenticated one, this long after it connected. */
+export const IDLE_TIMEOUT_MS = 60_000;
+/** Bytes one socket may have queued for documents it has not yet authenticated; over it the socket is closed. */
+export const MAX_UNAUTHENTICATED_QUEUE_BYTES = 4 * 1024 * 1024;
+/** Messages one socket may have queued for documents it has not yet authenticated; over it the socket is closed. */
+export const MAX_UNAUTHENTICATED_QUEUE_MESSAGES = 1_000;
+/** Documents one socket may be authenticating at once; over it the socket is closed. */
+export const MAX_PENDING_DOCUMENTS = 100;
+
+export interface RelayLimits {
+  readonly maxDocumentBytes: number;
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+  readonly rateLimitStrikes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxUnauthenticatedQueueBytes: number;
+  readonly maxUnauthenticatedQueueMessages: number;
+  readonly maxPendingDocuments: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxDocumentBytes: MAX_DOCUMENT_BYTES,
+  messagesPerSecond: MESSAGES_PER_SECOND,
+  messageBurst: MESSAGE_BURST,
+  rateLimitStrikes: RATE_LIMIT_STRIKES,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
+  maxUnauthenticatedQueueBytes: MAX_UNAUTHENTICATED_QUEUE_BYTES,
+  maxUnauthenticatedQueueMessages: MAX_UNAUTHENTICATED_QUEUE_MESSAGES,
+  maxPendingDocuments: MAX_PENDING_DOCUMENTS,
+};
+
+/** The environment variable that overrides each limit (positive integers). */
+export const LIMIT_ENV: Record<keyof RelayLimits, string> = {
+  maxDocumentBytes: 'QUIRE_RELAY_MAX_DOCUMENT_BYTES',
+  messagesPerSecond: 'QUIRE_RELAY_MESSAGES_PER_SECOND',
+  messageBurst: 'QUIRE_RELAY_MESSAGE_BURST',
+  rateLimitStrikes: 'QUIRE_RELAY_RATE_LIMIT_STRIKES',
+  idleTimeoutMs: 'QUIRE_RELAY_IDLE_TIMEOUT_MS',
+  maxUnauthenticatedQueueBytes: 'QUIRE_RELAY_MAX_UNAUTHENTICATED_QUEUE_BYTES',
+  maxUnauthenticatedQueueMessages: 'QUIRE_RELAY_MAX_UNAUTHENTICATED_QUEUE_MESSAGES',
+  maxPendingDocuments: 'QUIRE_RELAY_MAX_PENDING_DOCUMENTS',
+};
+
+/** The limits from the environment over the defaults; a value that is not a positive integer is an error naming the variable. */
+export function limitsFromEnv(env: Record<string, string | undefined>): RelayLimits {
+  const limits: Record<string, number> = { ...DEFAULT_LIMITS };
+  for (const [key, name] of Object.entries(LIMIT_ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) throw new RelayError(ErrorCode.InvalidOperation, `${name} must be a positive integer, got "${raw}"`);
+    limits[key] = value;
+  }
+  return limits as unknown as RelayLimits;
+}
