@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import * as Y from 'yjs';
-import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { testSpace, type TestSpace } from './testing/testSpace.ts';
 import { ackCovers, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import { REDIS_PREFIX } from './redisFanoutExtension.ts';
 import { fetchDocumentState, storeDocumentState } from './storage/postgresDocuments.ts';
@@ -66,7 +67,12 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const text = (doc: Y.Doc) => doc.getText('body').toString();
 let docCounter = 0;
 /** A fresh relay document name per test (`<spaceId>/<docId>`), so tests sharing the database never meet. */
-const freshName = () => `cluster-space-${process.pid}-${++docCounter}/page`;
+/** Every document belongs to one space whose owner's capability registers it with the shared database. */
+let space: TestSpace;
+beforeAll(async () => {
+  space = await testSpace();
+});
+const freshName = () => space.doc(`page-${++docCounter}`);
 
 /** Whether some stored acknowledgement this session received covers everything `writer` wrote. */
 function storedAckCovers(session: OpenDoc, writer: Y.Doc): boolean {
@@ -105,7 +111,7 @@ describe.skipIf(!services)('two relay nodes on PostgreSQL and Redis', () => {
     return r;
   }
   function client(r: RelayProcess): RelayClient {
-    const c = connectClient(r.url);
+    const c = connectClient(r.url, space.ownerToken());
     clients.push(c);
     return c;
   }

@@ -4,12 +4,9 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-<<<<<<< HEAD
 import { QuireError } from '../src/core/errors.ts';
-=======
 import { limitsFromEnv } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
->>>>>>> issue-auth
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
 import type { RunningRelay } from './server.ts';
 import { openPostgresStorage, redactUrl } from './storage/postgresStorage.ts';
@@ -34,7 +31,15 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
-<<<<<<< HEAD
+function readLimits(): RelayLimits {
+  try {
+    return limitsFromEnv(process.env);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(EXIT_FAILED);
+  }
+}
+
 const port = readPort(process.env.QUIRE_RELAY_PORT);
 // Several nodes: documents in one shared PostgreSQL database, live updates between nodes through Redis.
 const databaseUrl = process.env.QUIRE_RELAY_DATABASE_URL || undefined;
@@ -50,7 +55,7 @@ let relay: RunningRelay;
 let storage: RelayStorage | undefined;
 try {
   storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
-  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined });
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits() });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
   const code = e instanceof QuireError ? ` (${e.code})` : '';
@@ -60,19 +65,6 @@ try {
 const data = databaseUrl ? redactUrl(databaseUrl) : dataDir;
 console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${data})`);
 if (redisUrl) console.log(`Quire relay: node ${nodeId}, fan-out through ${redactUrl(redisUrl)}`);
-=======
-function readLimits(): RelayLimits {
-  try {
-    return limitsFromEnv(process.env);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(EXIT_FAILED);
-  }
-}
-
-const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir, limits: readLimits() });
-console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${dataDir})`);
->>>>>>> issue-auth
 
 let stopping = false;
 function stop(signal: NodeJS.Signals): void {
