@@ -231,6 +231,18 @@ describe.skipIf(!services)('two relay nodes on PostgreSQL and Redis', () => {
     expect(stored).toBe(text(onB.doc));
   });
 
+  test('a graceful stop of a node stores its unstored edits in PostgreSQL before it exits', async () => {
+    const a = await node('node-a');
+    const name = freshName();
+    const session = client(a).open(name);
+    await until(() => expect(session.provider.synced).toBe(true));
+    session.doc.getText('body').insert(0, 'applied, not yet stored');
+    await until(() => expect(session.provider.synced && !session.provider.hasUnsyncedChanges).toBe(true));
+    expect(await storedText(name)).toBeNull(); // the store debounce has not run yet
+    expect(await a.stop('SIGTERM')).toBe(0);
+    expect(await storedText(name)).toBe('applied, not yet stored');
+  });
+
   test('a store lock held by another (dead) node does not stop this node storing', async () => {
     const b = await node('node-b');
     const name = freshName();
