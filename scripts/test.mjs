@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureServices } from './ensure-services.mjs';
 
 const VITEST_JSON = '.vitest-results.json';
 const PLAYWRIGHT_JSON = '.playwright-results.json';
@@ -19,6 +20,8 @@ function readJson(path) {
 }
 
 ensureChromium();
+// PostgreSQL and Redis for the two-node relay tests (relay/cluster.test.ts), from Debian's packages.
+ensureServices();
 for (const f of [VITEST_JSON, PLAYWRIGHT_JSON]) if (existsSync(f)) rmSync(f);
 
 step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
