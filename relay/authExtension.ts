@@ -175,7 +175,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
       if (accessOf(connection)?.role !== 'viewer' || (type !== SYNC_STEP_2 && type !== SYNC_UPDATE)) return Promise.resolve();
       // Every sync carries a SyncStep2 with what the client has that the relay lacks: empty for an honest
       // viewer. Only one that would change the document is a write.
-      let harmless = false;
+      let harmless: boolean;
       try {
         harmless = Y.snapshotContainsUpdate(Y.snapshot(document), payload);
       } catch {
