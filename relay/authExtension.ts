@@ -20,7 +20,7 @@ import type { Connection, Extension, beforeHandleMessagePayload, beforeSyncPaylo
 import * as Y from 'yjs';
 import { ErrorCode, QuireError } from '../src/core/errors.ts';
 import { CapabilityError, CapabilityFailure, OWNER_CAPABILITY_ID, verifyCapability } from '../src/sync/relay/capability.ts';
-import type { CapabilityRole } from '../src/sync/relay/capability.ts';
+import type { CapabilityClaims, CapabilityRole } from '../src/sync/relay/capability.ts';
 import { AccessMessageError, AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
@@ -32,6 +32,11 @@ const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 /** setTimeout's largest delay (2^31 - 1 ms, ~24.8 days); a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Bounds the cache of verified capabilities (entries of ~400 bytes). A signature check costs ~0.6 ms and a
+ * client authenticates every document of a space with the same capability, so each is checked once.
+ */
+export const VERIFIED_CACHE_ENTRIES = 10_000;
 /** Bounds a document name (characters): a space id, '/', a page id. */
 export const MAX_DOCUMENT_NAME_CHARS = 256;
 
@@ -68,6 +73,24 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
   const live = new Map<string, Set<Connection>>();
   const timers = new WeakMap<Connection, ReturnType<typeof setTimeout>>();
 
+  /** Capabilities already verified against a registered key (key: `<public key> <capability>`), oldest first. */
+  const verified = new Map<string, CapabilityClaims>();
+
+  async function verify(capability: string, spaceId: string, publicKey: string | null, at: number): Promise<CapabilityClaims> {
+    const key = publicKey === null ? null : `${publicKey} ${capability}`;
+    const hit = key === null ? undefined : verified.get(key);
+    if (hit && hit.space === spaceId) {
+      if (hit.exp !== null && at >= hit.exp) throw new CapabilityError(ErrorCode.Forbidden, CapabilityFailure.Expired, 'The capability expired');
+      return hit;
+    }
+    const claims = await verifyCapability(capability, { spaceId, publicKey, now: at });
+    if (key !== null) {
+      if (verified.size >= VERIFIED_CACHE_ENTRIES) verified.delete(verified.keys().next().value as string);
+      verified.set(key, claims);
+    }
+    return claims;
+  }
+
   const accessOf = (connection: Connection): AccessContext | undefined => (connection.context as WithAccess | undefined)?.access;
 
   function close(connection: Connection, reason: SessionRefusal): void {
@@ -97,7 +120,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
     const at = now();
     let claims;
     try {
-      claims = await verifyCapability(parts.capability, { spaceId: name.spaceId, publicKey: space?.publicKey ?? null, now: at });
+      claims = await verify(parts.capability, name.spaceId, space?.publicKey ?? null, at);
     } catch (e) {
       if (!(e instanceof CapabilityError)) throw e;
       // Expiry is only worth telling a holder of a genuine capability for a space this relay knows.
@@ -175,7 +198,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
       if (accessOf(connection)?.role !== 'viewer' || (type !== SYNC_STEP_2 && type !== SYNC_UPDATE)) return Promise.resolve();
       // Every sync carries a SyncStep2 with what the client has that the relay lacks: empty for an honest
       // viewer. Only one that would change the document is a write.
-      let harmless = false;
+      let harmless: boolean;
       try {
         harmless = Y.snapshotContainsUpdate(Y.snapshot(document), payload);
       } catch {

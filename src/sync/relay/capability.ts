@@ -112,7 +112,9 @@ function subtle(): Subtle {
 const utf8 = new TextEncoder();
 
 export async function generateSpaceKeys(): Promise<SpaceKeys> {
-  const pair = (await subtle().generateKey(ALGORITHM, true, ['sign', 'verify'])) as { publicKey: Key; privateKey: Key };
+  const pair = await subtle().generateKey(ALGORITHM, true, ['sign', 'verify']);
+  // The DOM typings allow a single key for some algorithms; Ed25519 always gives a pair.
+  if (!('privateKey' in pair)) throw new CapabilityError(ErrorCode.InvalidOperation, CapabilityFailure.BadKeys, 'WebCrypto did not return an Ed25519 key pair');
   const publicKey = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
   const privateKey = new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey));
   return { publicKey: toBase64UrlEncoded(publicKey), privateKey: toBase64UrlEncoded(privateKey) };
