@@ -11,6 +11,7 @@ import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
 import { RelayError } from './RelayError.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
+import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -62,6 +63,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   mkdirSync(dataDir, { recursive: true });
 
   const sqlite = new SQLite({ database: dataFile });
+  const changes = sqliteChangeIndex(dataFile);
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -73,7 +75,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     maxDebounce: options.storeMaxDebounceMs ?? STORE_MAX_DEBOUNCE_MS,
     websocketOptions: { maxPayload: MAX_FRAME_BYTES },
     // storedAck before sqlite: it notes the state vector in the same task as sqlite encodes the document.
-    extensions: [storedAckExtension(), sqlite, updateGuardExtension(), healthExtension()],
+    extensions: [storedAckExtension({ changes }), sqlite, updateGuardExtension(), healthExtension()],
   });
 
   try {
@@ -95,6 +97,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left} document(s) may not be stored`);
     }
     sqlite.db?.close();
+    changes.close();
   };
 
   return {

@@ -62,7 +62,7 @@ export class DocSync {
   private readonly sameOrigin: SameOriginLayer[];
   private readonly unbind: (() => void)[] = [];
   /** What a two-way layer may read of this document (see TwoWayLayer.follow). */
-  readonly source: DocSource = { diff: (stateVector) => Y.encodeStateAsUpdate(this.doc, stateVector) };
+  readonly source: DocSource = { diff: (stateVector) => Y.encodeStateAsUpdate(this.doc, stateVector), stateVector: () => Y.encodeStateVector(this.doc) };
   /** The highest seq reported to the same-origin layers as acknowledged by every one-way layer. */
   private durableReported = 0;
 

@@ -84,6 +84,8 @@ export interface SaveInfo {
 export interface DocSource {
   /** Everything the live document holds that `stateVector` lacks, as an update. */
   diff(stateVector: Uint8Array): Uint8Array;
+  /** The live document's state vector now (a layer that reconnects asks again for what it lacks). */
+  stateVector(): Uint8Array;
 }
 
 /** A remote update delivered by a two-way layer. `update` is untrusted. */
