@@ -18,7 +18,7 @@
  */
 import { decodeFrame, encodeAuth, encodeClose, encodeQueryAwareness, PONG_FRAME, type IncomingFrame } from './relayWire.ts';
 import { PROVIDER_INITIATED_CLOSE } from './closeReason.ts';
-import { PersistenceError } from '../../core/errors.ts';
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 
 /** First reconnect delay after the socket dropped or failed to open; doubles per failure. */
 export const RECONNECT_INITIAL_MS = 250;
@@ -67,8 +67,10 @@ export interface SessionHandler {
 }
 
 export class Session {
-  /** Frames waiting for the Auth frame (the token is being fetched). */
-  private waiting: Uint8Array[] | null = null;
+  /** Frames waiting for the Auth frame (not started yet, or the token is being fetched). */
+  private waiting: Uint8Array[] | null = [];
+  /** The socket generation this session last authenticated on. */
+  private startedOn = -1;
   ended = false;
   refused = false;
   authenticated = false;
@@ -99,10 +101,11 @@ export class Session {
   }
 
   /** @internal the socket opened: authenticate, then let the handler send. */
-  start(): void {
-    if (this.ended || this.refused) return;
+  start(generation: number): void {
+    if (this.ended || this.refused || this.startedOn === generation) return;
+    this.startedOn = generation;
     this.authenticated = false;
-    const waiting: Uint8Array[] = [];
+    const waiting: Uint8Array[] = this.waiting ?? [];
     this.waiting = waiting;
     let token: string | Promise<string>;
     try {
@@ -133,7 +136,7 @@ export class Session {
 
   /** @internal the socket dropped. */
   reset(): void {
-    this.waiting = null;
+    this.waiting = [];
     this.authenticated = false;
     if (!this.ended && !this.refused) this.handler.disconnected();
   }
@@ -161,6 +164,8 @@ export class RelayConnection {
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private readonly errorListeners = new Set<(e: PersistenceError) => void>();
   state: ConnectionState = 'idle';
+  /** Counts sockets opened: a session authenticates once per socket. */
+  private generation = 0;
   /** Bytes sent and received over this connection (measurements). */
   readonly traffic = { sent: 0, received: 0, framesSent: 0, framesReceived: 0 };
 
@@ -200,10 +205,17 @@ export class RelayConnection {
       this.waitingToStart.set(doc, session);
     } else {
       this.sessions.set(doc, session);
-      if (this.state === 'open') session.start();
+      this.startSoon(session);
     }
     this.ensureSocket();
     return session;
+  }
+
+  /** Starts a session after the caller holds it (its handler may send from `connected`). */
+  private startSoon(session: Session): void {
+    queueMicrotask(() => {
+      if (this.state === 'open' && this.sessions.get(session.doc) === session) session.start(this.generation);
+    });
   }
 
   /** Tries to connect now (the browser went online, a test restarted the relay). */
@@ -296,12 +308,13 @@ export class RelayConnection {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
       this.failures = 0;
+      this.generation++;
       this.setState('open');
       this.keepAlive = setInterval(() => {
         const any = [...this.sessions.values()].find((x) => x.authenticated);
         if (any) this.sendRaw(encodeQueryAwareness(any.doc));
       }, KEEPALIVE_MS);
-      for (const session of [...this.sessions.values()]) session.start();
+      for (const session of [...this.sessions.values()]) session.start(this.generation);
     };
     s.onmessage = (ev) => {
       if (this.socket !== s) return;
@@ -357,7 +370,7 @@ export class RelayConnection {
 
   private receive(data: unknown): void {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : null;
-    if (!bytes) return this.malformed(new PersistenceError('invalid-update', 'Malformed frame from the relay: not binary', { layer: 'relay' }));
+    if (!bytes) return this.malformed(new PersistenceError(ErrorCode.InvalidUpdate, 'Malformed frame from the relay: not binary', { layer: 'relay' }));
     this.traffic.received += bytes.byteLength;
     this.traffic.framesReceived++;
     let frame: IncomingFrame;
@@ -380,7 +393,7 @@ export class RelayConnection {
         if (next && !this.closing.has(doc)) {
           this.waitingToStart.delete(doc);
           this.sessions.set(doc, next);
-          if (this.state === 'open') next.start();
+          this.startSoon(next);
         }
         return;
       }
