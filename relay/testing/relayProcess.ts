@@ -23,10 +23,11 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startRelayProcess(dataDir: string): Promise<RelayProcess> {
+/** `port`: 0 (default) picks a free one; a restart passes the previous one so clients find it again. */
+export async function startRelayProcess(dataDir: string, options: { port?: number } = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, QUIRE_RELAY_PORT: '0', QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
+    env: { ...process.env, QUIRE_RELAY_PORT: String(options.port ?? 0), QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -65,5 +65,5 @@ export function parseChangesAnswer(payload: string): ChangesAnswer | null {
   const m = parse(payload, CHANGES_ANSWER_TYPE);
   if (!m) return null;
   if (!isId(m.id) || !isSeq(m.seq) || !Array.isArray(m.docs) || m.docs.length > MAX_CHANGED_DOCS || !m.docs.every(isId)) throw refuse('id, seq or docs malformed');
-  return { id: m.id, seq: m.seq, docs: m.docs as string[] };
+  return { id: m.id, seq: m.seq, docs: m.docs };
 }

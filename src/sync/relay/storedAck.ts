@@ -72,9 +72,16 @@ export function parseStoredAck(payload: string): Y.Snapshot | null {
   return decoded;
 }
 
-/** Whether everything `update` carries (insertions and deletions) is within the stored snapshot. */
+/**
+ * Whether everything `update` carries (insertions and deletions) is within the stored snapshot. Bytes
+ * that do not decode as an update are never covered (the relay refuses them; that refusal is the answer).
+ */
 export function ackCovers(stored: Y.Snapshot, update: Uint8Array): boolean {
-  return Y.snapshotContainsUpdate(stored, update);
+  try {
+    return Y.snapshotContainsUpdate(stored, update);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether everything `doc` holds now is within the stored snapshot. */
