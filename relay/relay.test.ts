@@ -19,7 +19,7 @@ import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
-import { ackCovers, parseStoredAck } from '../src/sync/relay/storedAck.ts';
+import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 
 /** How long a change may take to cross the relay on loopback before the test calls it lost. */
@@ -98,8 +98,8 @@ describe('relay process', () => {
     const a = client(r).open(N('acked'));
     await applied(a);
     const covered = () => a.stateless.some((m) => {
-      const sv = parseStoredAck(m);
-      return sv !== null && ackCovers(sv, a.doc);
+      const snapshot = parseStoredAck(m);
+      return snapshot !== null && ackCoversDoc(snapshot, a.doc);
     });
     a.doc.getText('body').insert(0, 'stored, then acknowledged');
     await applied(a);
@@ -114,6 +114,11 @@ describe('relay process', () => {
     expect(covered()).toBe(false);
     await until(() => expect(covered()).toBe(true));
     expect(storedText(N('acked'))).toBe('+stored, then acknowledged');
+    // A deletion moves no clock: a state vector would call it stored at once; the snapshot does not.
+    a.doc.getText('body').delete(0, 1);
+    expect(covered()).toBe(false);
+    await until(() => expect(covered()).toBe(true));
+    expect(storedText(N('acked'))).toBe('stored, then acknowledged');
   });
 
   test('two clients converge on a document, edits both ways', async () => {

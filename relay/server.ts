@@ -20,6 +20,7 @@ import { limitsExtension } from './limitsExtension.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
+import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -84,8 +85,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Who may access what: in the shared engine with several nodes, else a SQLite file beside the documents.
   const ownAccess = options.storage ? undefined : new SqliteAccessStore(join(dataDir, ACCESS_DB_FILE));
   const access = options.storage?.access ?? ownAccess!;
+  // The change index: in the shared engine, else SQLite beside the documents (same file, its own tables).
+  const ownChanges = options.storage ? undefined : sqliteChangeIndex(dataFile);
+  const changes = options.storage?.changes ?? ownChanges!;
   const closeStorage = async () => {
     ownAccess?.close();
+    ownChanges?.close();
     await (options.storage ? options.storage.close() : sqlite?.db?.close());
   };
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -109,7 +114,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
     extensions: [
       ...fanout,
-      storedAckExtension(),
+      storedAckExtension({ changes }),
       storageExtension,
       authExtension({ store: access }),
       updateGuardExtension(),

@@ -1,27 +1,69 @@
-import type { Document, Extension, afterStoreDocumentPayload, onStoreDocumentPayload } from '@hocuspocus/server';
+import type { Document, Extension, afterLoadDocumentPayload, afterStoreDocumentPayload, connectedPayload, onStatelessPayload, onStoreDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { encodeStoredAck } from '../src/sync/relay/storedAck.ts';
+import { encodeChangesAnswer, parseChangesQuery } from '../src/sync/relay/changeQuery.ts';
+import { PersistenceError } from '../src/core/errors.ts';
+import type { ChangeIndex } from './stores.ts';
+
+/** Relay document names are `<spaceId>/<docId>` (stores.ts). */
+function splitName(name: string): { spaceId: string; docId: string } | null {
+  const i = name.indexOf('/');
+  return i > 0 && i < name.length - 1 ? { spaceId: name.slice(0, i), docId: name.slice(i + 1) } : null;
+}
 
 /**
  * Tells every connection of a document what the relay stored, after it stored it (wire format in
- * src/sync/relay/storedAck.ts). Must come BEFORE the storage extension in the list: its onStoreDocument
- * takes the state vector in the same task as the storage extension then encodes the document (no message
- * can be applied in between: hooks are chained by promises, messages arrive as separate tasks), so the
- * acknowledgement never claims an update that arrived while the store ran.
+ * src/sync/relay/storedAck.ts), and each new connection what was last stored. Records each store in the
+ * change index (when given) BEFORE the acknowledgement goes out, so a client that saw an acknowledgement
+ * finds the document in "changes since" (wire format in src/sync/relay/changeQuery.ts, answered here).
+ *
+ * Must come BEFORE the storage extension in the list: its onStoreDocument takes the snapshot in the same
+ * task as the storage extension then encodes the document (no message can be applied in between: hooks
+ * are chained by promises, messages arrive as separate tasks), so the acknowledgement never claims an
+ * update that arrived while the store ran.
  */
-export function storedAckExtension(): Extension {
+export function storedAckExtension(options: { changes?: ChangeIndex } = {}): Extension {
   const pending = new WeakMap<Document, Uint8Array>();
+  /** What was last stored (or loaded from storage) of each loaded document. */
+  const stored = new WeakMap<Document, Uint8Array>();
   return {
     extensionName: 'quire-stored-ack',
-    onStoreDocument({ document }: onStoreDocumentPayload): Promise<void> {
-      pending.set(document, Y.encodeStateVector(document));
+    afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+      // Nothing is applied before the load completes: what is in memory now is what storage holds.
+      stored.set(document, Y.encodeSnapshot(Y.snapshot(document)));
       return Promise.resolve();
     },
-    afterStoreDocument({ document }: afterStoreDocumentPayload): Promise<void> {
-      const sv = pending.get(document);
-      pending.delete(document);
-      if (sv) document.broadcastStateless(encodeStoredAck(sv));
+    connected({ connection }: connectedPayload): Promise<void> {
+      const last = stored.get(connection.document);
+      if (last) connection.sendStateless(encodeStoredAck(last));
       return Promise.resolve();
+    },
+    onStoreDocument({ document }: onStoreDocumentPayload): Promise<void> {
+      pending.set(document, Y.encodeSnapshot(Y.snapshot(document)));
+      return Promise.resolve();
+    },
+    async afterStoreDocument({ document, documentName }: afterStoreDocumentPayload): Promise<void> {
+      const snapshot = pending.get(document);
+      pending.delete(document);
+      if (!snapshot) return;
+      const name = splitName(documentName);
+      if (options.changes && name) await options.changes.recordStored(name.spaceId, name.docId);
+      stored.set(document, snapshot);
+      document.broadcastStateless(encodeStoredAck(snapshot));
+    },
+    async onStateless({ connection, documentName, payload }: onStatelessPayload): Promise<void> {
+      if (!options.changes) return;
+      let query;
+      try {
+        query = parseChangesQuery(payload);
+      } catch (e) {
+        if (e instanceof PersistenceError) return; // a malformed query gets no answer; the client times out
+        throw e;
+      }
+      const name = splitName(documentName);
+      if (!query || !name) return;
+      const { seq, docIds } = await options.changes.changesSince(name.spaceId, query.since);
+      connection.sendStateless(encodeChangesAnswer({ id: query.id, seq, docs: docIds }));
     },
   };
 }

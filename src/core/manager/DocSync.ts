@@ -22,7 +22,7 @@ import * as Y from 'yjs';
 import { asPersistenceError, ErrorCode, PersistenceError, UpdateRejectedError, type QuireError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { UpdateGuard, type GuardContext } from '../guard/UpdateGuard.ts';
-import { isSameOrigin, isTwoWay, type DocId, type PersistenceLayer, type SameOriginLayer } from '../persistence/PersistenceLayer.ts';
+import { isSameOrigin, isTwoWay, type DocId, type DocSource, type PersistenceLayer, type SameOriginLayer } from '../persistence/PersistenceLayer.ts';
 import { Outbox, type Queued } from './Outbox.ts';
 import type { SaveStatus } from './SaveStatus.ts';
 
@@ -53,7 +53,7 @@ interface Waiter {
 
 export class DocSync {
   private seq = 0;
-  private readonly outboxes: Outbox[];
+  private outboxes: Outbox[];
   private readonly guard: UpdateGuard;
   private timer: unknown = null;
   private waiters: Waiter[] = [];
@@ -61,6 +61,8 @@ export class DocSync {
   private readonly opts: Required<Omit<DocSyncOptions, 'clock' | 'status' | 'statusKey'>> & DocSyncOptions;
   private readonly sameOrigin: SameOriginLayer[];
   private readonly unbind: (() => void)[] = [];
+  /** What a two-way layer may read of this document (see TwoWayLayer.follow). */
+  readonly source: DocSource = { diff: (stateVector) => Y.encodeStateAsUpdate(this.doc, stateVector), stateVector: () => Y.encodeStateVector(this.doc) };
   /** The highest seq reported to the same-origin layers as acknowledged by every one-way layer. */
   private durableReported = 0;
 
@@ -167,6 +169,45 @@ export class DocSync {
     this.guard.apply(update, from, ctx);
   }
 
+  /** The layers this document is bound to now. */
+  boundLayers(): PersistenceLayer[] {
+    return this.outboxes.map((o) => o.layer);
+  }
+
+  /** Whether `layer` is one of this document's layers. */
+  hasLayer(layer: PersistenceLayer): boolean {
+    return this.outboxes.some((o) => o.layer === layer);
+  }
+
+  /**
+   * Binds a two-way layer to this open document (sync was started for an open space): it is followed
+   * with the document's state vector and its source, so the far side and this document exchange what each
+   * lacks. Same-origin layers are bound at creation only.
+   */
+  addLayer(layer: PersistenceLayer): void {
+    if (this.closed || this.hasLayer(layer)) return;
+    if (isSameOrigin(layer)) throw new PersistenceError(ErrorCode.InvalidOperation, `${layer.name}: a same-origin layer cannot be added to an open document`, { layer: layer.name, docId: this.docId });
+    this.outboxes.push(new Outbox(layer));
+    if (isTwoWay(layer)) layer.follow(this.docId, Y.encodeStateVector(this.doc), this.source);
+  }
+
+  /**
+   * Unbinds a layer (sync was stopped): what is queued for it is dropped (the local stores hold it; the
+   * next follow gives it back to the far side), its pending count and failing streak end, and flushes
+   * stop waiting for it.
+   */
+  removeLayer(layer: PersistenceLayer): void {
+    const o = this.outboxes.find((x) => x.layer === layer);
+    if (!o) return;
+    this.outboxes = this.outboxes.filter((x) => x !== o);
+    if (o.retryTimer !== null) this.opts.clock.clearTimeout(o.retryTimer);
+    o.retryTimer = null;
+    if (isTwoWay(layer)) layer.unfollow(this.docId);
+    this.opts.status.setPending(layer.name, this.opts.statusKey, 0);
+    this.opts.status.layerRecovered(layer.name, this.opts.statusKey);
+    this.settleWaiters();
+  }
+
   /** Updates not yet acknowledged by `layer` (or by all layers). */
   pending(layer?: PersistenceLayer): number {
     return this.outboxes.filter((o) => !layer || o.layer === layer).reduce((a, o) => a + o.pending, 0);
@@ -258,6 +299,7 @@ export class DocSync {
   }
 
   private onSaved(o: Outbox, ticket: number): void {
+    if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
     o.acknowledged();
     this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey, ticket);
     this.changed();
@@ -281,6 +323,7 @@ export class DocSync {
   }
 
   private onFailed(o: Outbox, batch: Queued[], error: PersistenceError): void {
+    if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
     o.failed();
     this.changed();
     this.opts.status.layerFailed(o.layer.name, error, this.opts.statusKey, this.docId);

@@ -55,6 +55,15 @@ export class SaveStatus {
     if (!this.layers.has(name)) this.layers.set(name, { direction, remote, pending: new Map(), failing: new Map(), error: null });
   }
 
+  /** Forgets a layer (it was detached from its space): its pending count and error no longer count. */
+  removeLayer(name: string): void {
+    const l = this.layers.get(name);
+    if (!l) return;
+    this.layers.delete(name);
+    if (l.error) for (const fn of this.eventListeners) fn({ type: 'recovered', layer: name });
+    this.emit();
+  }
+
   /** Sets the number of updates `layer` has not acknowledged for document `key`. */
   setPending(layer: string, key: string, count: number): void {
     const l = this.layers.get(layer);

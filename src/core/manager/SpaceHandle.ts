@@ -39,39 +39,20 @@ export class SpaceHandle {
   /** Pages whose last handle was released and whose writes are being flushed before they are destroyed. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** Per layer: its listeners, removed when the layer is detached (removeLayer). */
+  private readonly layerListeners = new Map<PersistenceLayer, (() => void)[]>();
+  private readonly current: PersistenceLayer[];
   private closed = false;
 
   private constructor(
     readonly id: string,
     readonly space: Space,
     private readonly spaceSync: DocSync,
-    readonly layers: readonly PersistenceLayer[],
+    layers: readonly PersistenceLayer[],
     private readonly opts: HandleOptions,
   ) {
-    for (const l of layers) {
-      if (isTwoWay(l)) {
-        this.unsubscribe.push(l.subscribe((u) => this.incoming(l, u)));
-        // A refused message is a one-off (reported, nothing changed); anything else is the connection
-        // failing, a streak that lasts until the layer works again.
-        this.unsubscribe.push(
-          l.onError((e) =>
-            e.code === ErrorCode.InvalidUpdate || e.code === ErrorCode.VersionTooNew
-              ? opts.status.reportError(e, e.docId ?? null, l.name)
-              : opts.status.layerFailed(l.name, e, `${id}/connection`),
-          ),
-        );
-      } else if (l.onError) {
-        // Background work of a local store (compaction) failed: nothing was lost, but the user is told. For
-        // an open document it joins that document's failing streak, which its next good write ends.
-        this.unsubscribe.push(
-          l.onError((e) => {
-            const docId = e.docId;
-            if (docId !== undefined && this.syncOf(docId)) opts.status.layerFailed(l.name, e, `${id}/${docId}`, docId);
-            else opts.status.reportError(e, docId ?? null, l.name);
-          }),
-        );
-      }
-    }
+    this.current = [...layers];
+    for (const l of layers) this.listen(l);
     // A page deleted forever elsewhere (another tab, another device) must not be written again here: its
     // copy is dropped like this tab's own deletePageForever drops it, or its next save would recreate the
     // database the other side just deleted. Changes to it still being typed here go with the page.
@@ -83,6 +64,81 @@ export class SpaceHandle {
         for (const c of changes) if (c.type === 'page-deleted') this.dropPage(c.pageId, false);
       }),
     );
+  }
+
+  /** The layers of this space, in priority order (two-way layers may come and go: addLayer, removeLayer). */
+  get layers(): readonly PersistenceLayer[] {
+    return this.current;
+  }
+
+  private listen(l: PersistenceLayer): void {
+    const opts = this.opts;
+    const id = this.id;
+    const off: (() => void)[] = [];
+    if (isTwoWay(l)) {
+      off.push(l.subscribe((u) => this.incoming(l, u)));
+      // A refused message is a one-off (reported, nothing changed); anything else is the connection
+      // failing, a streak that lasts until the layer works again.
+      off.push(
+        l.onError((e) =>
+          e.code === ErrorCode.InvalidUpdate || e.code === ErrorCode.VersionTooNew
+            ? opts.status.reportError(e, e.docId ?? null, l.name)
+            : opts.status.layerFailed(l.name, e, `${id}/connection`),
+        ),
+      );
+    } else if (l.onError) {
+      // Background work of a local store (compaction) failed: nothing was lost, but the user is told. For
+      // an open document it joins that document's failing streak, which its next good write ends.
+      off.push(
+        l.onError((e) => {
+          const docId = e.docId;
+          if (docId !== undefined && this.syncOf(docId)) opts.status.layerFailed(l.name, e, `${id}/${docId}`, docId);
+          else opts.status.reportError(e, docId ?? null, l.name);
+        }),
+      );
+    }
+    this.layerListeners.set(l, off);
+  }
+
+  /**
+   * Attaches a two-way layer (a relay) to this open space: the space document and every open page are
+   * followed through it at once ("Start syncing" needs no reopen). Pages opened later get it like the
+   * others. Rejects a one-way layer (a store must load before its document opens) and a duplicate name.
+   */
+  addLayer(layer: PersistenceLayer): void {
+    this.assertOpen();
+    if (!isTwoWay(layer)) throw new SpaceError(ErrorCode.InvalidOperation, `Only a two-way layer can be added to an open space (${layer.name} is one-way)`);
+    if (this.current.some((l) => l.name === layer.name)) throw new SpaceError(ErrorCode.InvalidOperation, `Space ${this.id} already has a layer named ${layer.name}`);
+    this.current.push(layer);
+    this.opts.status.addLayer(layer.name, layer.direction);
+    this.listen(layer);
+    this.spaceSync.addLayer(layer);
+    for (const p of this.pages.values()) p.sync.addLayer(layer);
+  }
+
+  /**
+   * Detaches a two-way layer from this open space ("Stop syncing"): every document stops following it,
+   * what was queued for it is dropped (the local stores hold everything), its status entry goes, and the
+   * layer is closed. Resolves when it is closed; unknown names resolve at once.
+   */
+  async removeLayer(name: string): Promise<void> {
+    const layer = this.current.find((l) => l.name === name);
+    if (!layer) return;
+    if (!isTwoWay(layer)) throw new SpaceError(ErrorCode.InvalidOperation, `Only a two-way layer can be removed from an open space (${name} is one-way)`);
+    this.current.splice(this.current.indexOf(layer), 1);
+    for (const off of this.layerListeners.get(layer) ?? []) off();
+    this.layerListeners.delete(layer);
+    this.spaceSync.removeLayer(layer);
+    for (const p of this.pages.values()) p.sync.removeLayer(layer);
+    this.opts.status.removeLayer(name);
+    await layer.close();
+  }
+
+  /** Brings a document opened with an older set of layers up to the current one (a layer was added or
+   * removed while it loaded). */
+  private reconcileLayers(sync: DocSync): void {
+    for (const l of sync.boundLayers()) if (!this.current.includes(l)) sync.removeLayer(l);
+    for (const l of this.current) if (!sync.hasLayer(l)) sync.addLayer(l);
   }
 
   private dropPage(pageId: string, destroy: boolean): void {
@@ -142,7 +198,7 @@ export class SpaceHandle {
     if (!open) {
       let pending = this.opening.get(pageId);
       if (!pending) {
-        pending = openDoc(this.id, pageId, this.layers, this.opts).then(({ doc, sync }) => ({ doc, sync, refs: 0 }));
+        pending = openDoc(this.id, pageId, [...this.current], this.opts).then(({ doc, sync }) => ({ doc, sync, refs: 0 }));
         this.opening.set(pageId, pending);
       }
       try {
@@ -156,7 +212,10 @@ export class SpaceHandle {
       }
       const existing = this.pages.get(pageId);
       if (existing) open = existing;
-      else this.pages.set(pageId, open);
+      else {
+        this.reconcileLayers(open.sync);
+        this.pages.set(pageId, open);
+      }
     }
     open.refs++;
     const o = open;
@@ -271,7 +330,7 @@ export class SpaceHandle {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    for (const u of this.unsubscribe.splice(0)) u();
+    this.unlistenAll();
     for (const p of this.pages.values()) {
       p.sync.detach();
       p.doc.destroy();
@@ -285,11 +344,17 @@ export class SpaceHandle {
   /** Releases without flushing: the space is being deleted. */
   async abandon(): Promise<void> {
     this.closed = true;
-    for (const u of this.unsubscribe.splice(0)) u();
+    this.unlistenAll();
     for (const p of this.pages.values()) p.sync.detach();
     this.pages.clear();
     this.spaceSync.detach();
     await Promise.allSettled(this.layers.map((l) => l.close()));
+  }
+
+  private unlistenAll(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const off of this.layerListeners.values()) for (const u of off) u();
+    this.layerListeners.clear();
   }
 
   get isClosed(): boolean {
@@ -331,7 +396,13 @@ async function openDoc(spaceId: string, docId: DocId, layers: readonly Persisten
   const contributors = loaded.loads.filter((l) => l.rows && l.rows.length > 0);
   for (const l of loaded.loads) {
     if (isTwoWay(l.layer)) {
-      l.layer.follow(docId, Y.encodeStateVector(loaded.doc));
+      // Followed with the live document as its source: the far side's "what do you have that I lack" is
+      // answered from it. A layer whose load returned rows is also queued what it lacks of them.
+      l.layer.follow(docId, Y.encodeStateVector(loaded.doc), sync.source);
+      if (l.rows && l.rows.length > 0) {
+        const missing = missingFrom(loaded.doc, l.rows);
+        if (missing) sync.backfill(l.layer, missing);
+      }
       continue;
     }
     // A layer that failed to load gets the whole state (it is retried until it takes it); a layer that

@@ -40,7 +40,8 @@ export class SpaceManager {
   }
 
   private async makeLayers(spaceId: string): Promise<PersistenceLayer[]> {
-    const layers = await Promise.all(this.options.layers.map(async (f) => f(spaceId)));
+    const made = await Promise.all(this.options.layers.map(async (f) => f(spaceId)));
+    const layers = made.filter((l): l is PersistenceLayer => l !== null);
     const names = new Set(layers.map((l) => l.name));
     if (names.size !== layers.length) throw new SpaceError(ErrorCode.InvalidOperation, 'Two layers of a space share a name');
     return layers;

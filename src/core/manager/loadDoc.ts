@@ -1,5 +1,7 @@
 /**
- * Opening a document: load from every layer in parallel (each bounded by a timeout), build the document
+ * Opening a document: load from the local (one-way) layers in parallel (each bounded by a timeout), and
+ * from the two-way layers only when the local ones hold nothing for it (a wiped device, a page never seen
+ * here): opening never waits on the network for a document this device has. Build the document
  * from all rows through the guard (the document under construction is its own shadow; nobody observes it
  * yet, so nothing is written before the load completed), set aside and report rows the guard refused, and
  * work out what each layer lacks so it can be backfilled.
@@ -16,8 +18,11 @@ export const LOAD_TIMEOUT_MS = 10_000;
 
 export interface LayerLoad {
   layer: PersistenceLayer;
+  /** Null when the load failed or was not asked for (`skipped`). */
   rows: StoredRow[] | null;
   error: PersistenceError | null;
+  /** A two-way layer not loaded because the one-way layers held the document: it is only followed. */
+  skipped?: boolean;
 }
 
 export interface LoadedDoc {
@@ -36,28 +41,37 @@ export async function loadFromLayers(
   ctx: { clock: Clock; status: SaveStatus; statusKey: string; timeoutMs?: number },
 ): Promise<LoadedDoc> {
   const timeoutMs = ctx.timeoutMs ?? LOAD_TIMEOUT_MS;
-  const loads: LayerLoad[] = await Promise.all(
-    layers.map(async (layer): Promise<LayerLoad> => {
-      let timer: unknown = null;
-      try {
-        const timeout = new Promise<never>((_, reject) => {
-          timer = ctx.clock.setTimeout(() => {
-            reject(new PersistenceError(ErrorCode.Timeout, `${layer.name}: loading ${docId} took longer than ${timeoutMs} ms`, { layer: layer.name, docId }));
-          }, timeoutMs);
-        });
-        const rows = await Promise.race([layer.load(docId), timeout]);
-        return { layer, rows, error: null };
-      } catch (e) {
-        return { layer, rows: null, error: asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId }) };
-      } finally {
-        ctx.clock.clearTimeout(timer);
-      }
-    }),
+  const loadOne = async (layer: PersistenceLayer): Promise<LayerLoad> => {
+    let timer: unknown = null;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = ctx.clock.setTimeout(() => {
+          reject(new PersistenceError(ErrorCode.Timeout, `${layer.name}: loading ${docId} took longer than ${timeoutMs} ms`, { layer: layer.name, docId }));
+        }, timeoutMs);
+      });
+      const rows = await Promise.race([layer.load(docId), timeout]);
+      return { layer, rows, error: null };
+    } catch (e) {
+      return { layer, rows: null, error: asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId }) };
+    } finally {
+      ctx.clock.clearTimeout(timer);
+    }
+  };
+  // Local layers first. The two-way layers (a relay, other tabs) are asked only when no local layer has a
+  // row of the document; otherwise they are only followed, and the follow exchange gives each side what
+  // it lacks. So opening a page this device holds never waits on the network.
+  const local = await Promise.all(layers.filter((l) => l.direction === 'one-way').map(loadOne));
+  const haveLocally = local.some((l) => l.rows !== null && l.rows.length > 0);
+  const remote = await Promise.all(
+    layers.filter((l) => l.direction === 'two-way').map((layer) => (haveLocally ? Promise.resolve<LayerLoad>({ layer, rows: null, error: null, skipped: true }) : loadOne(layer))),
   );
-  const failed = loads.filter((l) => l.error);
+  const byLayer = new Map([...local, ...remote].map((l) => [l.layer, l]));
+  const loads = layers.map((l) => byLayer.get(l)!);
+  const attempted = loads.filter((l) => !l.skipped);
+  const failed = attempted.filter((l) => l.error);
   // Keyed like the document's writes: the first successful write of the backfill ends the streak.
   for (const l of failed) ctx.status.layerFailed(l.layer.name, l.error!, ctx.statusKey, docId);
-  if (failed.length === loads.length && failed[0]) throw failed[0].error!;
+  if (failed.length === attempted.length && failed[0]) throw failed[0].error!;
 
   const tagged = loads.flatMap((l) => (l.rows ?? []).map((row) => ({ l, row })));
   const built = buildDocFromRows(tagged.map((t) => t.row.update), makeDoc, { docId, source: 'storage' });

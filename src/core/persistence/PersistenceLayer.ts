@@ -85,6 +85,14 @@ export interface SaveInfo {
   readonly seq: number;
 }
 
+/** What a two-way layer may read of a followed document: what it holds beyond a state vector. */
+export interface DocSource {
+  /** Everything the live document holds that `stateVector` lacks, as an update. */
+  diff(stateVector: Uint8Array): Uint8Array;
+  /** The live document's state vector now (a layer that reconnects asks again for what it lacks). */
+  stateVector(): Uint8Array;
+}
+
 /** A remote update delivered by a two-way layer. `update` is untrusted. */
 export interface IncomingUpdate {
   readonly docId: DocId;
@@ -95,8 +103,13 @@ export interface TwoWayLayer extends PersistenceLayer {
   readonly direction: 'two-way';
   /** Delivers updates that arrived from elsewhere. Returns an unsubscribe function. */
   subscribe(listener: (incoming: IncomingUpdate) => void): () => void;
-  /** Start following a document: ask the far side for what `stateVector` lacks and deliver it as it comes. */
-  follow(docId: DocId, stateVector: Uint8Array): void;
+  /**
+   * Start following a document: ask the far side for what `stateVector` lacks and deliver it as it comes.
+   * `source` is the live document: when the far side asks what this side has that it lacks (a relay's
+   * SyncStep1), the layer answers from it, so an edit stored locally but never sent (a crash between the
+   * local write and the send) still reaches the far side, without the layer holding a copy.
+   */
+  follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void;
   /** Stop following a document (it was closed). */
   unfollow(docId: DocId): void;
   /** Errors that happen outside a call (the connection dropped, the far side refused). */
@@ -158,5 +171,6 @@ export function isSameOrigin(layer: unknown): layer is SameOriginLayer {
   return typeof layer === 'object' && layer !== null && (layer as { sameOrigin?: unknown }).sameOrigin === true && (layer as PersistenceLayer).direction === 'two-way';
 }
 
-/** Creates the layers of one space, in priority order. */
-export type LayerFactory = (spaceId: string) => PersistenceLayer | Promise<PersistenceLayer>;
+/** Creates the layers of one space, in priority order; null when this space has no layer of that kind
+ * (a relay factory for a space that does not sync). */
+export type LayerFactory = (spaceId: string) => PersistenceLayer | null | Promise<PersistenceLayer | null>;

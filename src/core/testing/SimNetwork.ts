@@ -6,9 +6,10 @@
  * network accepts it (`accept*`, in order per connection), and a crash of the replica (`crash`) loses what
  * was not accepted yet. The relay keeps what it accepted (one document per docId, `relayDoc`) and queues it
  * for every other connected replica, with seeded drops, duplicates, delays and reordering; `tick` delivers it
- * to the connections that follow that document. `follow(docId, sv)` answers with what the relay and the
- * other replicas' current documents have beyond `sv` (Y.encodeStateAsUpdate(doc, sv)), over the same lossy
- * network, so that a replica heals when it (re)opens a document. `load` answers, at random, nothing, a
+ * to the connections that follow that document. `follow(docId, sv, source)` answers with what the relay and
+ * the other replicas' current documents have beyond `sv` (Y.encodeStateAsUpdate(doc, sv)), over the same
+ * lossy network, and sends the relay what `source` holds beyond the relay's copy (a relay's SyncStep1), so
+ * that a replica heals when it (re)opens a document and the relay gets what a crash kept from it. `load` answers, at random, nothing, a
  * snapshot of the relay's and the other replicas' current state, or a failure.
  *
  * `DeferredLayer` wraps a replica's local store so that its writes complete only when the test commits them,
@@ -20,7 +21,7 @@
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import type { DocId, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { DocId, DocSource, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { Prng } from './prng.ts';
 
 /** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
@@ -173,7 +174,12 @@ export class SimNetwork {
     return rows;
   }
 
-  follow(layer: NetLayer, docId: DocId, stateVector: Uint8Array): void {
+  follow(layer: NetLayer, docId: DocId, stateVector: Uint8Array, source: DocSource): void {
+    // The relay's own SyncStep1, answered from the replica's live document: what the replica holds beyond
+    // the relay's copy (stored locally, never sent before a crash) travels to the relay like a send.
+    const held = this.relay.get(docId);
+    const lack = source.diff(held ? Y.encodeStateVector(held) : Y.encodeStateVector(new Y.Doc()));
+    if (!isEmptyUpdate(lack)) this.sends.push({ from: layer, docId, update: lack, resolve: () => undefined });
     const peers = this.opts.relayOnly ? [] : [...this.live].filter(([, other]) => other !== layer && !other.closed);
     const sources = [this.relay.get(docId), ...peers.map(([replica]) => this.docOf(replica, docId))];
     for (const doc of sources) {
@@ -335,10 +341,10 @@ export class NetLayer implements TwoWayLayer {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
   }
-  follow(docId: DocId, stateVector: Uint8Array): void {
+  follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void {
     if (this.closed) return;
     this.followed.add(docId);
-    this.network.follow(this, docId, stateVector);
+    this.network.follow(this, docId, stateVector, source);
   }
   unfollow(docId: DocId): void {
     this.followed.delete(docId);

@@ -1,0 +1,175 @@
+/**
+ * The relay layer against the REAL relay process on loopback: a save resolves only once the relay
+ * stored it (and survives the relay being killed between apply and store), a refused document is detached
+ * while another keeps syncing, a load fails fast while the relay is unreachable, and two spaces managers
+ * sync a page live through it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
+import { SpaceManager } from '../../core/manager/SpaceManager.ts';
+import { typingUpdates } from '../../core/testing/persistenceContract.ts';
+import { RELAY_DB_FILE } from '../../../relay/server.ts';
+import { startRelayProcess, type RelayProcess } from '../../../relay/testing/relayProcess.ts';
+import { RelayConnectionPool, type WebSocketConstructor } from './RelayConnection.ts';
+import { RelayLayer, type RelaySyncStatus } from './RelayLayer.ts';
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+/** How long a change may take to cross the relay (store debounce 1 s, max 5 s) before the test calls it lost. */
+const SYNC_TIMEOUT_MS = 15_000;
+const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: 20 });
+
+let dataDir: string;
+const relays: RelayProcess[] = [];
+const layers: RelayLayer[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'quire-relay-layer-'));
+});
+afterEach(async () => {
+  await Promise.allSettled(layers.splice(0).map((l) => l.close()));
+  for (const r of relays.splice(0)) await r.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function relay(port?: number): Promise<RelayProcess> {
+  const r = await startRelayProcess(dataDir, { port });
+  relays.push(r);
+  return r;
+}
+function layer(url: string, spaceId = 's', pool = new RelayConnectionPool({ WebSocket: WS, reconnectInitialMs: 50, reconnectMaxMs: 500 })): RelayLayer {
+  const l = new RelayLayer({ url, spaceId, token: () => 'test', pool });
+  layers.push(l);
+  return l;
+}
+/** What the relay stored for a document, read straight from its SQLite file. */
+function storedText(name: string, key = 't'): string | null {
+  const db = new Database(join(dataDir, RELAY_DB_FILE), { readonly: true });
+  try {
+    const row = db.prepare('SELECT data FROM documents WHERE name = ?').get(name) as { data: Uint8Array } | undefined;
+    if (!row) return null;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, row.data);
+    return doc.getText(key).toString();
+  } finally {
+    db.close();
+  }
+}
+const settledState = <T>(p: Promise<T>) => {
+  const s = { done: false, error: null as unknown };
+  p.then(
+    () => (s.done = true),
+    (e: unknown) => (s.error = e),
+  );
+  return s;
+};
+
+describe('RelayLayer against the real relay', () => {
+  it('resolves a save only once the relay stored it; the status counts it unstored until then', async () => {
+    const r = await relay();
+    const l = layer(r.url);
+    const statuses: RelaySyncStatus[] = [];
+    l.onStatus((s) => statuses.push(s));
+    const [u] = typingUpdates('x');
+    const saving = settledState(l.save('p1', u!));
+    await until(() => expect(l.status().unstored).toBe(1));
+    // Applied in memory quickly, stored only after the relay's debounce (1 s): not yet resolved.
+    await new Promise((res) => setTimeout(res, 300));
+    expect(saving.done).toBe(false);
+    await until(() => expect(saving.done).toBe(true));
+    expect(storedText('s/p1')).toBe('x'); // the row holds it when the save resolves
+    expect(l.status().unstored).toBe(0);
+    expect(statuses.some((s) => s.unstored === 1)).toBe(true);
+  });
+
+  it('a save waiting for its acknowledgement survives the relay being killed before it stored: re-sent after the restart, then resolved', async () => {
+    const r = await relay();
+    const l = layer(r.url);
+    await l.save('warm', typingUpdates('w')[0]!); // the socket is up and a first document stored
+    const [u] = typingUpdates('k', 7);
+    const saving = settledState(l.save('p1', u!));
+    await new Promise((res) => setTimeout(res, 150)); // applied in memory, not stored (debounce 1 s)
+    await r.stop('SIGKILL');
+    relays.splice(relays.indexOf(r), 1);
+    expect(storedText('s/p1')).toBeNull(); // lost by the relay
+    await until(() => expect(['offline', 'connecting']).toContain(l.status().state));
+    expect(saving.done).toBe(false);
+    expect(l.status().unstored).toBe(1);
+    await relay(r.port); // the same address
+    l.retryNow();
+    await until(() => expect(saving.done).toBe(true));
+    expect(saving.error).toBeNull();
+    expect(storedText('s/p1')).toBe('k');
+    await until(() => expect(l.status().state).toBe('synced'));
+    expect(l.status().lastSyncedAt).not.toBeNull();
+  });
+
+  it('detaches a refused document with a typed error while another keeps syncing on the same socket', async () => {
+    const r = await relay();
+    const l = layer(r.url);
+    const errors: PersistenceError[] = [];
+    l.onError((e) => errors.push(e));
+    await l.save('good', typingUpdates('a')[0]!);
+    const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x07, 0xde, 0xad, 0xbe, 0xef]);
+    const refused: unknown = await l.save('bad', garbage).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(PersistenceError);
+    expect((refused as PersistenceError).code).toBe(ErrorCode.InvalidUpdate);
+    expect((refused as PersistenceError).message).toContain('invalid-update');
+    expect(errors.map((e) => e.docId)).toEqual(['bad']);
+    expect(l.status().reason).toBe('invalid-update');
+    // Detached: a later save of it is refused at once, nothing is sent.
+    const sentBefore = l.traffic.framesSent;
+    const again: unknown = await l.save('bad', typingUpdates('z', 9)[0]!).then(() => null, (e: unknown) => e);
+    expect((again as PersistenceError).code).toBe(ErrorCode.InvalidUpdate);
+    expect(l.traffic.framesSent).toBe(sentBefore);
+    // The other document keeps syncing and storing.
+    const more = typingUpdates('ab');
+    await l.save('good', more[1]!);
+    expect(storedText('s/good')).toBe('ab');
+    expect(storedText('s/bad')).toBeNull();
+  });
+
+  it('fails a load fast, typed, while the relay is unreachable (no wait for the load timeout)', async () => {
+    const r = await relay();
+    const url = r.url;
+    await r.stop('SIGKILL');
+    relays.splice(0);
+    const l = layer(url);
+    const started = Date.now();
+    const first: unknown = await l.load('p1').then(() => null, (e: unknown) => e);
+    expect((first as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
+    expect(l.status().state).toBe('offline');
+    const second: unknown = await l.load('p2').then(() => null, (e: unknown) => e);
+    expect((second as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('syncs a page live between two space managers, and a wiped device gets everything back from the relay', async () => {
+    const r = await relay();
+    const fast = { coalesceMs: 5, retryInitialMs: 50, retryMaxMs: 500 };
+    const managerOf = (store: MemoryStore) => new SpaceManager({ layers: [(id) => new MemoryLayer(id, store), (id) => layer(r.url, id)], ...fast });
+    const a = managerOf(new MemoryStore());
+    const ha = await a.createSpace({ id: 'live', name: 'Live' });
+    ha.space.createPage({ id: 'p', title: 'Page' });
+    const pa = await ha.openPage('p');
+    pa.doc.getText('body').insert(0, 'hello');
+    await ha.flush(); // stored by the relay
+    const b = managerOf(new MemoryStore()); // a device that never saw the space
+    const hb = await b.openSpace('live');
+    expect(hb.space.getPage('p')?.title).toBe('Page');
+    const pb = await hb.openPage('p');
+    expect(pb.doc.getText('body').toString()).toBe('hello');
+    pb.doc.getText('body').insert(5, ' world');
+    await until(() => expect(pa.doc.getText('body').toString()).toBe('hello world'));
+    pa.doc.getText('body').insert(0, '> ');
+    await until(() => expect(pb.doc.getText('body').toString()).toBe('> hello world'));
+    await a.close();
+    await b.close();
+  });
+});
