@@ -2,6 +2,7 @@
  * Two devices (two browser contexts) sharing a space through the real relay process on loopback.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Browser } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
@@ -28,7 +29,7 @@ test.afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function device(browser: import('@playwright/test').Browser, baseURL: string | undefined, url = '/') {
+async function device(browser: Browser, baseURL: string | undefined, url = '/') {
   const d = await openDevice(browser, baseURL!, url);
   devices.push(d);
   return d;

@@ -13,7 +13,7 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { testSpace, type TestSpace } from './testing/testSpace.ts';
-import { ackCovers, parseStoredAck } from '../src/sync/relay/storedAck.ts';
+import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import { REDIS_PREFIX } from './redisFanoutExtension.ts';
 import { fetchDocumentState, storeDocumentState } from './storage/postgresDocuments.ts';
 import { ensurePostgresSchema } from './storage/postgresSchema.ts';
@@ -78,7 +78,7 @@ const freshName = () => space.doc(`page-${++docCounter}`);
 function storedAckCovers(session: OpenDoc, writer: Y.Doc): boolean {
   return session.stateless.some((payload) => {
     const sv = parseStoredAck(payload);
-    return sv !== null && ackCovers(sv, writer);
+    return sv !== null && ackCoversDoc(sv, writer);
   });
 }
 

@@ -101,7 +101,7 @@ export function ShareDialog({
         ) : (
           <>
             <p>
-              Syncing through <code>{view.settings!.relayUrl}</code> as {view.settings!.role}.
+              Syncing through <code>{view.settings?.relayUrl}</code> as {view.settings?.role}.
             </p>
             {owner && (
               <fieldset className="share-invite">

@@ -29,10 +29,10 @@ export function remoteCarets(awareness: Awareness, user: { name: string; colour:
     render(u) {
       const caret = document.createElement('span');
       caret.className = 'remote-caret';
-      caret.style.borderColor = CARET_COLOURS[colourOf(u)];
+      caret.style.borderColor = CARET_COLOURS[colourOf(u)] ?? CARET_COLOURS[0];
       const label = document.createElement('span');
       label.className = 'remote-caret-label';
-      label.style.backgroundColor = CARET_COLOURS[colourOf(u)];
+      label.style.backgroundColor = CARET_COLOURS[colourOf(u)] ?? CARET_COLOURS[0];
       // Untrusted text from another device: a text node, never HTML.
       label.textContent = typeof u.name === 'string' ? u.name.slice(0, 40) : 'Someone';
       caret.append(label);

@@ -4,7 +4,8 @@ import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
 import { BrowserTabLocks, DomainEventChannel, TabChannelLayer, TabPresence } from '../sync/index.ts';
 import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
 import { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
-import { IndexedDbSyncStateStore } from '../sync/relay/SyncStateStore.ts';
+// The DOM's handler properties are typed with `this: WebSocket`; the layer needs only the narrow shape.
+import type { WebSocketConstructor } from '../sync/relay/RelayConnection.ts';
 
 export type WorkspaceState =
   | { status: 'opening' }
@@ -27,7 +28,7 @@ export function useLocalWorkspace(): WorkspaceState {
     // stores what a crashed tab had not, and one projection leader per space.
     const locks = new BrowserTabLocks();
     // Spaces that sync get a relay layer after the tab channel (docs/sync-client.md).
-    const sharing = new SpaceSharing({ WebSocket, syncState: new IndexedDbSyncStateStore() });
+    const sharing = new SpaceSharing({ WebSocket: WebSocket as unknown as WebSocketConstructor });
     const opening = TabPresence.claim(locks).then((claimed) => {
       presence = claimed;
       events = new DomainEventChannel(claimed.id);

@@ -110,7 +110,7 @@ export class SpaceHandle {
     if (!isTwoWay(layer)) throw new SpaceError(ErrorCode.InvalidOperation, `Only a two-way layer can be added to an open space (${layer.name} is one-way)`);
     if (this.current.some((l) => l.name === layer.name)) throw new SpaceError(ErrorCode.InvalidOperation, `Space ${this.id} already has a layer named ${layer.name}`);
     this.current.push(layer);
-    this.opts.status.addLayer(layer.name, layer.direction);
+    this.opts.status.addLayer(layer.name, layer.direction, layer.remote === true);
     this.listen(layer);
     this.spaceSync.addLayer(layer);
     for (const p of this.pages.values()) p.sync.addLayer(layer);

@@ -1,8 +1,8 @@
 /**
  * SpaceSharing: the browser's composition of sync through a relay. It decides which spaces get a relay
  * layer (the layer factory reads the space's sync settings), starts and stops syncing an open space,
- * creates invite links on the owner's device, joins a space from an invite, and keeps every page of a
- * synced space in sync in the background (SpaceSyncer).
+ * creates invite links on the owner's device and joins a space from an invite. The space document and the
+ * open pages sync live; keeping never-opened pages in sync in the background is not wired yet (issue 4).
  *
  * Local data is never hidden, locked or replaced by any of this: the relay layer is one more layer of the
  * space, merged through the CRDT; stopping sync removes the layer and keeps everything.
@@ -13,19 +13,15 @@ import type { LayerFactory, PersistenceLayer } from '../../core/persistence/Pers
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/relay/capability.ts';
 import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
-import { RelayConnection } from '../../sync/relay/RelayConnection.ts';
-import { RelayLayer, type RelayStatus } from '../../sync/relay/RelayLayer.ts';
-import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
-import type { SyncStateStore } from '../../sync/relay/SyncStateStore.ts';
+import { RelayConnectionPool, type WebSocketConstructor } from '../../sync/relay/RelayConnection.ts';
+import { RelayLayer, type RelaySyncStatus as RelayStatus } from '../../sync/relay/RelayLayer.ts';
 import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
 import { readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
 export interface SpaceSharingOptions {
   indexedDB?: IDBFactory;
   /** The WebSocket constructor (the browser's; `ws` in Node tests). */
-  WebSocket: typeof globalThis.WebSocket;
-  /** Where each synced space keeps its dirty set and last relay sequence. */
-  syncState: SyncStateStore;
+  WebSocket: WebSocketConstructor;
 }
 
 export interface SpaceSyncView {
@@ -36,16 +32,17 @@ export interface SpaceSyncView {
 interface Synced {
   readonly settings: SyncSettings;
   readonly layer: RelayLayer;
-  syncer: SpaceSyncer | null;
 }
 
 export class SpaceSharing {
   /** One socket per relay URL for this tab, shared by every space synced through it. */
-  private readonly connections = new Map<string, RelayConnection>();
+  private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
   private readonly listeners = new Map<string, Set<() => void>>();
 
-  constructor(private readonly opts: SpaceSharingOptions) {}
+  constructor(private readonly opts: SpaceSharingOptions) {
+    this.pool = new RelayConnectionPool({ WebSocket: opts.WebSocket });
+  }
 
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
   readonly layerFactory: LayerFactory = async (spaceId) => {
@@ -66,13 +63,8 @@ export class SpaceSharing {
     return () => set.delete(listener);
   }
 
-  /** Called once a space is open: starts the background sync of its pages when it syncs. */
-  watch(handle: SpaceHandle): void {
-    const s = this.synced.get(handle.id);
-    if (!s || s.syncer || !handle.layers.includes(s.layer)) return;
-    s.syncer = new SpaceSyncer(handle, s.layer, this.opts.syncState);
-    s.syncer.start();
-  }
+  /** Called once a space is open. The background sync of never-opened pages will start here (not built yet). */
+  watch(_handle: SpaceHandle): void {}
 
   /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
   async startSyncing(handle: SpaceHandle, relayUrl: string, name: string): Promise<void> {
@@ -90,7 +82,7 @@ export class SpaceSharing {
     };
     await handle.saveSecrets(syncSecretsOf(settings));
     const layer = this.makeLayer(handle.id, settings);
-    await handle.addLayer(layer);
+    handle.addLayer(layer);
     this.watch(handle);
   }
 
@@ -99,7 +91,6 @@ export class SpaceSharing {
     const s = this.synced.get(handle.id);
     await handle.saveSecrets(STOPPED_SYNC_SECRETS);
     if (!s) return;
-    s.syncer?.stop();
     this.synced.delete(handle.id);
     await handle.removeLayer(s.layer.name);
     this.changed(handle.id);
@@ -138,19 +129,13 @@ export class SpaceSharing {
 
   /** Closes every socket (the workspace is closing). */
   close(): void {
-    for (const s of this.synced.values()) s.syncer?.stop();
     this.synced.clear();
-    for (const c of this.connections.values()) c.close();
-    this.connections.clear();
   }
 
   private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
-    let connection = this.connections.get(settings.relayUrl);
-    if (!connection) this.connections.set(settings.relayUrl, (connection = new RelayConnection({ url: settings.relayUrl, WebSocket: this.opts.WebSocket })));
     const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
-    const layer = new RelayLayer({ spaceId, connection, token: () => token, role: settings.role });
-    this.synced.get(spaceId)?.syncer?.stop();
-    this.synced.set(spaceId, { settings, layer, syncer: null });
+    const layer = new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
+    this.synced.set(spaceId, { settings, layer });
     layer.onStatus(() => this.changed(spaceId));
     this.changed(spaceId);
     return layer;

@@ -110,6 +110,8 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 
 export class RelayLayer implements TwoWayLayer {
   readonly direction = 'two-way' as const;
+  /** Off this device: its acknowledgements mean "synced", never "saved" (SaveStatus's device part). */
+  readonly remote = true;
   readonly name: string;
   private readonly connection: RelayConnection;
   private readonly pool: RelayConnectionPool;
