@@ -32,7 +32,7 @@ export const syncStatus = (page: Page) => page.getByRole('status', { name: 'Sync
 
 /** Owner: Share > Relay URL > Start syncing, then waits for "Synced". */
 export async function startSyncing(page: Page, relayUrl: string) {
-  await sidebar(page).getByRole('button', { name: 'Share' }).click();
+  await sidebar(page).getByRole('button', { name: 'Share', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: 'Relay URL' }).fill(relayUrl);
   await dialog.getByRole('button', { name: 'Start syncing' }).click();
@@ -43,7 +43,7 @@ export async function startSyncing(page: Page, relayUrl: string) {
 /** Owner: creates an invite link for `role` in the open Share dialog and returns it (dialog closed after). */
 export async function createInvite(page: Page, role: 'Editor' | 'Viewer'): Promise<string> {
   const dialog = page.getByRole('dialog');
-  if (!(await dialog.isVisible())) await sidebar(page).getByRole('button', { name: 'Share' }).click();
+  if (!(await dialog.isVisible())) await sidebar(page).getByRole('button', { name: 'Share', exact: true }).click();
   await dialog.getByRole('radiogroup', { name: 'Role' }).getByRole('radio', { name: role }).check();
   await dialog.getByRole('button', { name: 'Create invite link' }).click();
   const link = dialog.getByRole('textbox', { name: 'Invite link' });
