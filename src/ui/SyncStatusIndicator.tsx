@@ -19,7 +19,7 @@ export function describeSync(view: SpaceSyncView): { state: string; text: string
   if (!view.settings || !s) return { state: 'off', text: 'Only on this device' };
   switch (s.state) {
     case 'synced':
-      return { state: 'synced', text: `Synced · ${lastSynced(s.lastSyncedAt).replace('last synced ', '')}` };
+      return { state: 'synced', text: s.lastSyncedAt === null ? 'Synced' : `Synced · ${TIME.format(s.lastSyncedAt)}` };
     case 'offline':
       return { state: 'offline', text: `Offline${s.unstored > 0 ? ` · ${changes(s.unstored)}` : ''} · ${lastSynced(s.lastSyncedAt)}` };
     case 'stopped':

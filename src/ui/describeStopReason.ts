@@ -1,8 +1,9 @@
 /**
- * Why sync stopped, in the user's words. The reasons are the relay's per-document close reasons and the
- * layer's own (relay unreachable); an unknown one is shown as it came, never hidden.
+ * Why sync stopped, in the user's words: one sentence per relay close reason (the compiler checks that none
+ * is missing). An unreachable relay is not a stop: the status says "Offline" and keeps retrying.
  */
-const REASONS: Record<string, string> = {
+import { SyncStopReason } from '../sync/relay/closeReason.ts';
+const REASONS = {
   expired: 'the invite this device joined with has expired. Ask the owner for a new invite link.',
   revoked: 'the owner revoked this device’s access.',
   unauthorized: 'the relay did not accept this device’s invite.',
@@ -10,11 +11,9 @@ const REASONS: Record<string, string> = {
   'invalid-update': 'the relay refused a change it could not read.',
   'too-large': 'a page is larger than the relay accepts.',
   'rate-limited': 'too many changes at once; the relay asked this device to slow down.',
-  'relay-unreachable': 'the relay cannot be reached.',
-};
+} satisfies Record<Exclude<SyncStopReason, 'other'>, string>;
 
-export function describeStopReason(reason: string | null): string {
-  if (!reason) return 'for an unknown reason.';
-  const key = Object.keys(REASONS).find((k) => reason === k || reason.startsWith(`${k}:`));
-  return key ? REASONS[key]! : `${reason}.`;
+export function describeStopReason(reason: SyncStopReason | null): string {
+  if (!reason || reason === SyncStopReason.Other) return 'the relay gave a reason this version does not know.';
+  return REASONS[reason];
 }

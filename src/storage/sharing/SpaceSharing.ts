@@ -46,7 +46,7 @@ export class SpaceSharing {
 
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
   readonly layerFactory: LayerFactory = async (spaceId) => {
-    const settings = readSyncSettings(await this.localSecrets(spaceId));
+    const settings = readSyncSettings(await this.withLocalStore(spaceId, (store) => store.loadSecrets()));
     return settings ? this.makeLayer(spaceId, settings) : null;
   };
 
@@ -112,13 +112,10 @@ export class SpaceSharing {
   async join(link: string | InviteLinkParts, role: SyncRole, name: string): Promise<string> {
     const parts = typeof link === 'string' ? parseInviteLink(link) : link;
     const settings: SyncSettings = { relayUrl: normaliseRelayUrl(parts.relayUrl), capability: parts.capability, memberId: random.uuidv4(), role, name, keys: null };
-    const store = new IndexedDbLayer(parts.spaceId, { indexedDB: this.opts.indexedDB });
-    try {
+    await this.withLocalStore(parts.spaceId, async (store) => {
       const existing = readSyncSettings(await store.loadSecrets());
       await store.saveSecrets(syncSecretsOf({ ...settings, memberId: existing?.memberId ?? settings.memberId, keys: existing?.keys ?? null }));
-    } finally {
-      await store.close();
-    }
+    });
     return parts.spaceId;
   }
 
@@ -141,10 +138,11 @@ export class SpaceSharing {
     return layer;
   }
 
-  private async localSecrets(spaceId: string) {
+  /** The space's own page store, opened for one task (the space may not be open, or not exist yet). */
+  private async withLocalStore<T>(spaceId: string, task: (store: IndexedDbLayer) => Promise<T>): Promise<T> {
     const store = new IndexedDbLayer(spaceId, { indexedDB: this.opts.indexedDB });
     try {
-      return await store.loadSecrets();
+      return await task(store);
     } finally {
       await store.close();
     }

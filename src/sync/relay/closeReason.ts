@@ -5,37 +5,22 @@
  * because Hocuspocus hands the client only the reason string, never the close code.
  */
 import { ErrorCode } from '../../core/errors.ts';
+import { parseCloseReason, RelayCloseReason } from './accessMessages.ts';
 
-export const SyncStopReason = {
-  /** No valid capability was presented. */
-  Unauthorized: 'unauthorized',
-  /** The invite or capability expired. */
-  Expired: 'expired',
-  /** The owner revoked the invite or the member. */
-  Revoked: 'revoked',
-  /** The capability does not allow this (a viewer writing, a reserved document). */
-  Forbidden: 'forbidden',
-  /** The relay's update guard refused an update of this document. */
-  InvalidUpdate: 'invalid-update',
-  /** An update or the document exceeded the relay's size limits. */
-  TooLarge: 'too-large',
-  /** The connection sent more than the relay's rate limit allows. */
-  RateLimited: 'rate-limited',
-  /** A reason this version does not know (a newer relay): shown as is. */
-  Other: 'other',
-} as const;
+/**
+ * The relay's own close reasons (one vocabulary, defined with the relay's wire format in accessMessages.ts),
+ * plus Other: a reason this version does not know (a newer relay), shown as is.
+ */
+export const SyncStopReason = { ...RelayCloseReason, Other: 'other' } as const;
 export type SyncStopReason = (typeof SyncStopReason)[keyof typeof SyncStopReason];
 
 /** The relay's echo of a CLOSE this client sent: the end of a session, not a refusal. */
 export const PROVIDER_INITIATED_CLOSE = 'provider_initiated';
 
-const KNOWN = new Set<string>(Object.values(SyncStopReason));
-
 /** The stop reason named by a close or permission-denied reason string. */
 export function syncStopReason(reason: string): SyncStopReason {
-  const code = reason.split(':', 1)[0]!.trim().toLowerCase();
-  if (code === 'permission-denied') return SyncStopReason.Unauthorized; // Hocuspocus's default denial
-  return KNOWN.has(code) ? (code as SyncStopReason) : SyncStopReason.Other;
+  if (reason.split(':', 1)[0]!.trim().toLowerCase() === 'permission-denied') return SyncStopReason.Unauthorized; // Hocuspocus's default denial
+  return parseCloseReason(reason.toLowerCase()) ?? SyncStopReason.Other;
 }
 
 /** The error code a refusal is reported with (the core routes invalid-update as a one-off, the rest as a streak). */
