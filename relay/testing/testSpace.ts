@@ -33,3 +33,18 @@ export async function testSpace(spaceId: string = randomId()): Promise<TestSpace
     doc: (docId) => `${spaceId}/${docId}`,
   };
 }
+
+const ownedSpaces = new Map<string, Promise<TestSpace>>();
+
+/**
+ * An owner token for `spaceId`, with the same keys every time it is asked for that id in this process: a
+ * layer that is closed and reopened (as the contract suite does) presents the key the relay registered first.
+ */
+export async function ownerTokenFor(spaceId: string): Promise<string> {
+  let space = ownedSpaces.get(spaceId);
+  if (!space) {
+    space = testSpace(spaceId);
+    ownedSpaces.set(spaceId, space);
+  }
+  return (await space).ownerToken();
+}

@@ -10,6 +10,7 @@ import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { runPersistenceLayerContract } from '../../core/testing/persistenceContract.ts';
 import { startRelayProcess, type RelayProcess } from '../../../relay/testing/relayProcess.ts';
+import { ownerTokenFor } from '../../../relay/testing/testSpace.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from './RelayConnection.ts';
 import { RelayLayer } from './RelayLayer.ts';
 
@@ -30,7 +31,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const layer = (spaceId: string) => new RelayLayer({ url: relay.url, spaceId: `contract-${generation}-${spaceId}`, token: () => 'test', pool });
+const layer = (spaceId: string) => {
+  const id = `contract-${generation}-${spaceId}`;
+  return new RelayLayer({ url: relay.url, spaceId: id, token: () => ownerTokenFor(id), pool });
+};
 
 runPersistenceLayerContract('RelayLayer (real relay process)', {
   create: (spaceId) => Promise.resolve(layer(spaceId)),

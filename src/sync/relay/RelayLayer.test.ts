@@ -17,6 +17,7 @@ import { SpaceManager } from '../../core/manager/SpaceManager.ts';
 import { typingUpdates } from '../../core/testing/persistenceContract.ts';
 import { RELAY_DB_FILE } from '../../../relay/server.ts';
 import { startRelayProcess, type RelayProcess } from '../../../relay/testing/relayProcess.ts';
+import { ownerTokenFor } from '../../../relay/testing/testSpace.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from './RelayConnection.ts';
 import { RelayLayer, type RelaySyncStatus } from './RelayLayer.ts';
 
@@ -44,7 +45,7 @@ async function relay(port?: number): Promise<RelayProcess> {
   return r;
 }
 function layer(url: string, spaceId = 's', pool = new RelayConnectionPool({ WebSocket: WS, reconnectInitialMs: 50, reconnectMaxMs: 500 })): RelayLayer {
-  const l = new RelayLayer({ url, spaceId, token: () => 'test', pool });
+  const l = new RelayLayer({ url, spaceId, token: () => ownerTokenFor(spaceId), pool });
   layers.push(l);
   return l;
 }
