@@ -19,7 +19,7 @@ import { runBaselines } from './workloads/baselines.ts';
 import { bundleFigures } from './workloads/bundle.ts';
 import { runPeer } from './workloads/peer.ts';
 import { runRelay } from './workloads/relay.ts';
-import { rawHeavy, rowUpdate, runCollectionLoad, runWholeSpace } from './workloads/space.ts';
+import { rawHeavy, rowUpdate, runCollectionLoad, runOpenPageStorage, runWholeSpace } from './workloads/space.ts';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4191);
 const s = sizesFromEnv(process.env);
@@ -27,8 +27,8 @@ const log = (msg: string) => console.error(`[bench ${new Date().toISOString().sl
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
   log('building the app and the bench page');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('npx', ['vite', 'build', '-c', 'bench/vite.config.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['vite', 'build', '-c', 'bench/vite.config.ts', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const loadavgStart = os.loadavg();
 const server = await serveBuilds(PORT, 'dist', 'bench/dist');
@@ -56,6 +56,7 @@ try {
   const heavyBase = await rawHeavy(bench, spaces.small, s);
   const update = await rowUpdate(bench, s);
   const collectionLoad = await runCollectionLoad(bench, spaces.big, s);
+  const openStorage = await runOpenPageStorage(bench, spaces.small, s, baselines.yIndexeddbOpen);
 
   log('the app');
   const app = await runApp(browser, context, server.url, spaces, s, { yIndexeddbOpen: baselines.yIndexeddbOpen, rawHeavy: heavyBase, rowUpdate: update.persisted });
@@ -71,7 +72,7 @@ try {
 
   const [paint, typical, heavy, keystroke, keystrokeFirst, tps, rename, move, cold] = app;
   const inMemory: Figure = { workload: 'baseline', what: `one TanStack DB row update in memory (local-only collection of ${s.bigPages} rows, until subscribers hear it)`, unit: 'ms', samples: update.inMemory, budget: '(baseline)' };
-  figures = [paint!, collectionLoad, typical!, heavy!, keystroke!, keystrokeFirst!, tps!, rename!, move!, ...whole, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
+  figures = [paint!, collectionLoad, typical!, openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, rename!, move!, ...whole, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
 } finally {
   await browser.close();
   await server.close();

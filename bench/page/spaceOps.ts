@@ -70,6 +70,23 @@ export async function tanstackRowUpdate(n: number, rows: number) {
   return { inMemory, persisted };
 }
 
+/**
+ * The storage part of opening a page: SpaceHandle.openPage (load, guard, build the document) and release,
+ * each sample a different page of an open space, so no document is already in memory.
+ */
+export async function openPageStorage(n: number, spaceId: string, pageIds: readonly string[]) {
+  const ws = await LocalWorkspace.open();
+  try {
+    const handle = await ws.openSpace(spaceId);
+    return await sample(n, async (i) => {
+      const page = await handle.openPage(pageIds[i % pageIds.length]!);
+      await page.release();
+    });
+  } finally {
+    await ws.close();
+  }
+}
+
 /** Raw read and Yjs decode of a stored page: what opening it cannot do faster. */
 export async function rawReadDecode(n: number, spaceId: string, pageId: string) {
   return sample(n, async () => {

@@ -31,6 +31,19 @@ export function rowUpdate(page: Page, s: Sizes) {
   return callBench<Result<'tanstackRowUpdate'>>(page, 'spaceOps.tanstackRowUpdate', s.samples, s.bigPages);
 }
 
+export async function runOpenPageStorage(page: Page, small: SeededSpace, s: Sizes, yIndexeddbOpen: number[]): Promise<Figure> {
+  const samples = await callBench<Result<'openPageStorage'>>(page, 'spaceOps.openPageStorage', s.samples, small.spaceId, small.bodyIds);
+  return {
+    workload: 'open a typical page: the storage part alone',
+    what: 'SpaceHandle.openPage + release of a 2,000-character page in an open space (bench page, no editor)',
+    unit: 'ms',
+    samples,
+    baseline: { what: 'bare y-indexeddb open of a small compacted document', samples: yIndexeddbOpen },
+    budget: '(breakdown of the row above)',
+    goal: { ratioP50: 2 },
+  };
+}
+
 export function rawHeavy(page: Page, small: SeededSpace, s: Sizes) {
   return callBench<Result<'rawReadDecode'>>(page, 'spaceOps.rawReadDecode', s.samples, small.spaceId, small.heavyId);
 }
