@@ -1,0 +1,12 @@
+/**
+ * The bench page: raw baselines, the peer, and Quire's own storage paths, exposed as `window.bench` for the
+ * runner (bench/run.ts), which calls them through Playwright. Never part of the app's build.
+ */
+import * as baselines from './baselines.ts';
+import * as peer from './peer.ts';
+import { seedSpace } from './seed.ts';
+import * as spaceOps from './spaceOps.ts';
+
+const bench = { baselines, peer, seedSpace, spaceOps, ready: true };
+export type BenchApi = typeof bench;
+(globalThis as { bench?: BenchApi }).bench = bench;

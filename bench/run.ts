@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: builds the app and the bench page, serves both on one loopback origin, and measures
+ * Quire against raw baselines and a peer in the same run. Prints the table, writes
+ * bench/results/latest.json and (full mode only) the table section of docs/performance.md.
+ * BENCH_SHORT=1: 3 samples and smaller spaces, for CI. BENCH_PORT (default 4191), BENCH_SKIP_BUILD=1.
+ * The bench reports; it does not fail on a missed budget (only on a broken workload).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { callBench, launch, openBenchPage, plainContext } from './browser.ts';
+import type { Figure } from './figure.ts';
+import type { SeededSpace, SeedRequest } from './page/seed.ts';
+import { evaluate, header, table, writeDoc, writeJson, type RunInfo } from './report.ts';
+import { serveBuilds } from './server.ts';
+import { sizesFromEnv } from './sizes.ts';
+import { runApp } from './workloads/app.ts';
+import { runBaselines } from './workloads/baselines.ts';
+import { bundleFigures } from './workloads/bundle.ts';
+import { runPeer } from './workloads/peer.ts';
+import { runRelay } from './workloads/relay.ts';
+import { rawHeavy, rowUpdate, runCollectionLoad, runOpenPageStorage, runWholeSpace } from './workloads/space.ts';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4191);
+const s = sizesFromEnv(process.env);
+const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+if (process.env.BENCH_SKIP_BUILD !== '1') {
+  log('building the app and the bench page');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['vite', 'build', '-c', 'bench/vite.config.ts', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+const loadavgStart = os.loadavg();
+const server = await serveBuilds(PORT, 'dist', 'bench/dist');
+const browser = await launch();
+let figures: Figure[];
+try {
+  const context = await plainContext(browser);
+  const bench = await openBenchPage(context, server.url);
+
+  log('baselines');
+  const { figures: baseFigures, baselines } = await runBaselines(bench, s);
+
+  const seed = async (r: SeedRequest) => {
+    const space = await callBench<SeededSpace>(bench, 'seedSpace', r);
+    log(`seeded "${r.name}": ${r.pages} pages, ${r.bodies} bodies in ${Math.round(space.ms / 1000)} s`);
+    return space;
+  };
+  const spaces = {
+    start: await seed({ name: 'start', pages: 5, seed: 1, bodies: 0, heavyChars: 0 }),
+    small: await seed({ name: 'small', pages: s.smallPages, seed: 2, bodies: s.smallPages, heavyChars: s.heavyChars }),
+    big: await seed({ name: 'big', pages: s.bigPages, seed: 4, bodies: s.bigBodies, heavyChars: 0 }),
+  };
+
+  log('collections and raw reads');
+  const heavyBase = await rawHeavy(bench, spaces.small, s);
+  const update = await rowUpdate(bench, s);
+  const collectionLoad = await runCollectionLoad(bench, spaces.big, s);
+  const openStorage = await runOpenPageStorage(bench, spaces.small, s, baselines.yIndexeddbOpen);
+
+  log('the app');
+  const app = await runApp(browser, context, server.url, spaces, s, { yIndexeddbOpen: baselines.yIndexeddbOpen, rawHeavy: heavyBase, rowUpdate: update.persisted });
+
+  log('peer');
+  const peer = await runPeer(bench, s);
+
+  log('whole space (read every page, delete)');
+  const whole = await runWholeSpace(bench, spaces.big, s);
+
+  log('relay');
+  const relay = await runRelay(s);
+
+  const [paint, typical, heavy, keystroke, keystrokeFirst, tps, rename, move, cold] = app;
+  const inMemory: Figure = { workload: 'baseline', what: `one TanStack DB row update in memory (local-only collection of ${s.bigPages} rows, until subscribers hear it)`, unit: 'ms', samples: update.inMemory, budget: '(baseline)' };
+  figures = [paint!, collectionLoad, typical!, openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, rename!, move!, ...whole, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const info: RunInfo = {
+  date: new Date().toISOString(),
+  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+  mode: s.short ? 'short' : 'full',
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadavgStart, loadavgEnd: os.loadavg() },
+};
+const rows = figures.map(evaluate);
+mkdirSync('bench/results', { recursive: true });
+writeJson('bench/results/latest.json', info, rows);
+if (!s.short) writeDoc('docs/performance.md', info, rows);
+console.log(`${header(info)}\n\n${table(rows)}`);
