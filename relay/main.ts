@@ -24,7 +24,24 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
-const relay = await startRelay({ port: readPort(process.env.QUIRE_RELAY_PORT), host, dataDir });
+/** Optional: store debounce bounds in ms (docs/relay.md); tests shorten them. */
+function readMs(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) {
+    console.error(`${name} must be a non-negative integer (ms), got "${raw}"`);
+    process.exit(EXIT_FAILED);
+  }
+  return ms;
+}
+const relay = await startRelay({
+  port: readPort(process.env.QUIRE_RELAY_PORT),
+  host,
+  dataDir,
+  storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'),
+  storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS'),
+});
 console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${dataDir})`);
 
 let stopping = false;

@@ -23,11 +23,14 @@ export interface RelayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `port`: 0 (default) picks a free one; a restart passes the previous one so clients find it again. */
-export async function startRelayProcess(dataDir: string, options: { port?: number } = {}): Promise<RelayProcess> {
+/**
+ * `port`: 0 (default) picks a free one; a restart passes the previous one so clients find it again.
+ * `env`: more environment for the relay (e.g. QUIRE_RELAY_STORE_DEBOUNCE_MS to shorten the store debounce).
+ */
+export async function startRelayProcess(dataDir: string, options: { port?: number; env?: Record<string, string> } = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, QUIRE_RELAY_PORT: String(options.port ?? 0), QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
+    env: { ...process.env, ...options.env, QUIRE_RELAY_PORT: String(options.port ?? 0), QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -21,7 +21,10 @@ export const SyncStopReason = {
   TooLarge: 'too-large',
   /** The connection sent more than the relay's rate limit allows. */
   RateLimited: 'rate-limited',
-  /** A reason this version does not know (a newer relay): shown as is. */
+  /**
+   * Not a refusal: a reason this version does not know, or Hocuspocus's "Reset Connection" (the relay is
+   * shutting down or failed to load the document). The session is reopened after a delay.
+   */
   Other: 'other',
 } as const;
 export type SyncStopReason = (typeof SyncStopReason)[keyof typeof SyncStopReason];
