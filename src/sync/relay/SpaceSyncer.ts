@@ -72,15 +72,15 @@ export class SpaceSyncer {
       }),
       this.layer.onStatus((s) => {
         const online = s.state === 'syncing' || s.state === 'synced';
-        if (online && !this.lastWasOnline) this.kick();
+        if (online && !this.lastWasOnline) void this.kick(); // a pass reports its own failures
         this.lastWasOnline = online;
       }),
     );
     this.timer = setInterval(() => {
       const s = this.layer.status().state;
-      if (s === 'syncing' || s === 'synced') this.kick();
+      if (s === 'syncing' || s === 'synced') void this.kick();
     }, this.opts.pollMs ?? POLL_MS);
-    this.kick();
+    void this.kick();
   }
 
   /** Runs a pass now (or right after the one running). Resolves when no pass is running or queued. */
