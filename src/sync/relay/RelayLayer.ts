@@ -385,6 +385,11 @@ export class RelayLayer implements TwoWayLayer {
     });
   }
 
+  /** Drops the connection as a network failure would (every layer on it reconnects with backoff). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** Tries to reach the relay now instead of at the next backoff step. */
   retryNow(): void {
     this.connection.retryNow();
