@@ -422,7 +422,12 @@ export class RelayConnection {
     }
     if (frame.kind === 'token-request') {
       // The relay asks for the token again (a token refresh): answer on the live session.
-      void Promise.resolve(session.handler.token()).then((t) => session.live && this.sendRaw(encodeAuth(doc, t)));
+      void Promise.resolve()
+        .then(() => session.handler.token())
+        .then(
+          (t) => session.live && this.sendRaw(encodeAuth(doc, t)),
+          (e: unknown) => session.handler.tokenFailed(e),
+        );
       return;
     }
     if (frame.kind === 'authenticated') session.authenticated = true;

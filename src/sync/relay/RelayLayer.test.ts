@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../core/manager/SpaceManager.ts';
@@ -148,6 +149,23 @@ describe('RelayLayer against the real relay', () => {
     const second: unknown = await l.load('p2').then(() => null, (e: unknown) => e);
     expect((second as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('carries awareness (cursors, names) between devices, never stored, and removes a device that detaches', async () => {
+    const r = await relay();
+    const a = layer(r.url);
+    const b = layer(r.url);
+    const awA = new Awareness(new Y.Doc());
+    const awB = new Awareness(new Y.Doc());
+    const detachA = a.attachAwareness('p1', awA);
+    b.attachAwareness('p1', awB);
+    awA.setLocalStateField('user', { name: 'Ada' });
+    await until(() => expect(awB.getStates().get(awA.clientID)).toEqual({ user: { name: 'Ada' } }));
+    awB.setLocalStateField('user', { name: 'Bo' });
+    await until(() => expect(awA.getStates().get(awB.clientID)).toEqual({ user: { name: 'Bo' } }));
+    detachA();
+    await until(() => expect(awB.getStates().has(awA.clientID)).toBe(false));
+    expect(storedText('s/p1')).toBeNull(); // awareness is never stored
   });
 
   it('syncs a page live between two space managers, and a wiped device gets everything back from the relay', async () => {
