@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, vi } from 'vitest';
+import { afterAll, expect, vi } from 'vitest';
 import WebSocket from 'ws';
 import { SpaceError } from '../../core/errors.ts';
 import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
@@ -36,15 +36,10 @@ const WS = WebSocket as unknown as WebSocketConstructor;
 const fast = { coalesceMs: 5, retryInitialMs: 20, retryMaxMs: 200 };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'quire-relay-fuzz-'));
+/** Each seed runs against its own relay process and data (seeds stay independent). */
 let relay: RelayProcess;
 
-beforeAll(async () => {
-  relay = await startRelayProcess(dataDir, { env: RELAY_ENV });
-}, 30_000);
-afterAll(async () => {
-  await relay?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 interface Replica {
   readonly index: number;
@@ -90,6 +85,15 @@ async function replica(index: number, spaceId: string, create: boolean, errors: 
 }
 
 async function runSeed(seed: number): Promise<void> {
+  relay = await startRelayProcess(join(dataDir, `seed-${seed}`), { env: RELAY_ENV });
+  try {
+    await runSeedOn(seed);
+  } finally {
+    await relay.stop('SIGKILL');
+  }
+}
+
+async function runSeedOn(seed: number): Promise<void> {
   const rng = mulberry32(seed);
   const spaceId = `fuzz-${seed}-${Date.now()}`;
   const errors: string[] = [];
@@ -144,9 +148,10 @@ async function runSeed(seed: number): Promise<void> {
         restarts++;
         const signal = rng.chance(0.5) ? 'SIGKILL' : 'SIGTERM';
         if (ENV.FUZZ_DEBUG) console.log(`${step}: restarting with ${signal}`);
+        // A graceful stop that hangs fails the seed (relayProcess bounds it at 15 s): a finding, not noise.
         await relay.stop(signal);
         await sleep(rng.int(200));
-        relay = await startRelayProcess(dataDir, { port: relay.port, env: RELAY_ENV });
+        relay = await startRelayProcess(join(dataDir, `seed-${seed}`), { port: relay.port, env: RELAY_ENV });
         log.push(`${step}: relay restart (${signal})`);
       } else {
         await sleep(20 + rng.int(150));
