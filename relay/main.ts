@@ -31,6 +31,18 @@ function readPort(raw: string | undefined): number {
 
 const host = process.env.QUIRE_RELAY_HOST || DEFAULT_RELAY_HOST;
 const dataDir = resolve(process.env.QUIRE_RELAY_DATA || DEFAULT_RELAY_DATA);
+/** Optional: store debounce bounds in ms (docs/relay.md); tests shorten them. */
+function readMs(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) {
+    console.error(`${name} must be a non-negative integer (ms), got "${raw}"`);
+    process.exit(EXIT_FAILED);
+  }
+  return ms;
+}
+
 function readLimits(): RelayLimits {
   try {
     return limitsFromEnv(process.env);
@@ -55,7 +67,7 @@ let relay: RunningRelay;
 let storage: RelayStorage | undefined;
 try {
   storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
-  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits() });
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
   const code = e instanceof QuireError ? ` (${e.code})` : '';

@@ -14,6 +14,7 @@ import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
 import { authExtension } from './authExtension.ts';
+import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
 import { limitsExtension } from './limitsExtension.ts';
@@ -33,6 +34,8 @@ export const STORE_DEBOUNCE_MS = 1_000;
 export const STORE_MAX_DEBOUNCE_MS = 5_000;
 /** How long a graceful shutdown may take to store and unload every document before it gives up. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
+/** How often a slow shutdown says what it still waits for (an operator sees why before the bound). */
+export const SHUTDOWN_PROGRESS_MS = 5_000;
 /**
  * Room in one WebSocket frame for the document name and message headers around an update. The frame cap
  * sits above the guard's update cap so that an oversized update is refused for its document only; a frame
@@ -96,6 +99,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
+  const drain = drainExtension();
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -113,6 +117,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // storedAck before storage: it notes the state vector in the same task as storage encodes the document.
     // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
     extensions: [
+      drain.extension,
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
@@ -131,16 +136,26 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   }
 
   let closing: Promise<void> | undefined;
+  /** The documents a shutdown still waits for, and why: printed while it waits and in its timeout error. */
+  const leftInMemory = () =>
+    [...server.hocuspocus.documents.values()].map(
+      (d) => `${d.name} (loading ${d.isLoading}, connections ${d.getConnectionsCount()}, store pending ${server.hocuspocus.debouncer.isDebounced(`onStoreDocument-${d.name}`)}, saving ${d.saveMutex.isLocked()})`,
+    );
   const shutdown = async (): Promise<void> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<'timeout'>((done) => {
       timer = setTimeout(() => done('timeout'), shutdownTimeoutMs);
     });
-    const outcome = await Promise.race([server.destroy().then(() => 'stored' as const), timedOut]);
+    const progress = setInterval(() => console.error(`Quire relay: shutdown still waiting for ${leftInMemory().join('; ')}`), SHUTDOWN_PROGRESS_MS);
+    const destroyed = server.destroy().then(() => 'stored' as const); // its first pass runs synchronously
+    drain.start(server.hocuspocus);
+    const outcome = await Promise.race([destroyed, timedOut]);
     clearTimeout(timer);
+    clearInterval(progress);
+    drain.stop();
     if (outcome === 'timeout') {
-      const left = server.hocuspocus.getDocumentsCount();
-      throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left} document(s) may not be stored`);
+      const left = leftInMemory();
+      throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left.length} document(s) may not be stored: ${left.join('; ')}`);
     }
     await closeStorage();
   };

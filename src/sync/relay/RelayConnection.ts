@@ -227,6 +227,16 @@ export class RelayConnection {
     this.connect();
   }
 
+  /**
+   * Drops the socket now, as a network failure would, and reconnects with backoff (the browser reported
+   * going offline; tests cut the connection).
+   */
+  interrupt(): void {
+    if (!this.socket) return;
+    this.dropSocket();
+    this.failed();
+  }
+
   /** Closes the socket for good; sessions are reset and never restarted. */
   close(): void {
     if (this.state === 'closed') return;
@@ -236,7 +246,8 @@ export class RelayConnection {
     this.socket = null;
     this.setState('closed');
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      s.onerror = () => undefined;
       s.close();
     }
     for (const session of this.sessions.values()) session.reset();
@@ -337,7 +348,9 @@ export class RelayConnection {
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.keepAlive = null;
     if (s) {
-      s.onclose = s.onmessage = s.onerror = s.onopen = null;
+      s.onclose = s.onmessage = s.onopen = null;
+      // Kept (a no-op): closing a socket still connecting makes it emit an error, unhandled without one.
+      s.onerror = () => undefined;
       try {
         s.close();
       } catch {
@@ -409,7 +422,12 @@ export class RelayConnection {
     }
     if (frame.kind === 'token-request') {
       // The relay asks for the token again (a token refresh): answer on the live session.
-      void Promise.resolve(session.handler.token()).then((t) => session.live && this.sendRaw(encodeAuth(doc, t)));
+      void Promise.resolve()
+        .then(() => session.handler.token())
+        .then(
+          (t) => session.live && this.sendRaw(encodeAuth(doc, t)),
+          (e: unknown) => session.handler.tokenFailed(e),
+        );
       return;
     }
     if (frame.kind === 'authenticated') session.authenticated = true;

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../core/manager/SpaceManager.ts';
@@ -111,6 +112,45 @@ describe('RelayLayer against the real relay', () => {
     expect(l.status().lastSyncedAt).not.toBeNull();
   });
 
+  it('a graceful stop finishes while clients keep saving and reopening sessions, and stores what it acknowledged', async () => {
+    const r = await relay();
+    const l = layer(r.url);
+    // One writer per document; each round types one more character and sends just that update.
+    const writers = Array.from({ length: 24 }, (_, i) => ({ id: `d${i}`, doc: new Y.Doc() }));
+    const type = (w: { doc: Y.Doc }) => {
+      let update: Uint8Array | undefined;
+      const take = (u: Uint8Array) => (update = u);
+      w.doc.on('update', take);
+      w.doc.getText('t').insert(w.doc.getText('t').length, 'x');
+      w.doc.off('update', take);
+      return update!;
+    };
+    await Promise.all(writers.map((w) => l.save(w.id, type(w))));
+    // Keep saving through the stop: the relay resets sessions and the client reopens them meanwhile.
+    let typing = true;
+    const acknowledged = new Map<string, number>(); // document -> longest text acknowledged as stored
+    const typist = (async () => {
+      while (typing) {
+        for (const w of writers) {
+          const length = w.doc.getText('t').length + 1;
+          void l.save(w.id, type(w)).then(() => acknowledged.set(w.id, Math.max(acknowledged.get(w.id) ?? 0, length)), () => undefined);
+        }
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    await new Promise((res) => setTimeout(res, 300));
+    const started = Date.now();
+    const code = await r.stop('SIGTERM');
+    typing = false;
+    await typist;
+    relays.splice(relays.indexOf(r), 1);
+    expect(code, r.output()).toBe(0);
+    expect(r.output()).toContain('everything stored');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // Every save the relay acknowledged as stored is in its file.
+    for (const [id, length] of acknowledged) expect(storedText(`s/${id}`)!.length).toBeGreaterThanOrEqual(length);
+  });
+
   it('detaches a refused document with a typed error while another keeps syncing on the same socket', async () => {
     const r = await relay();
     const l = layer(r.url);
@@ -149,6 +189,23 @@ describe('RelayLayer against the real relay', () => {
     const second: unknown = await l.load('p2').then(() => null, (e: unknown) => e);
     expect((second as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('carries awareness (cursors, names) between devices, never stored, and removes a device that detaches', async () => {
+    const r = await relay();
+    const a = layer(r.url);
+    const b = layer(r.url);
+    const awA = new Awareness(new Y.Doc());
+    const awB = new Awareness(new Y.Doc());
+    const detachA = a.attachAwareness('p1', awA);
+    b.attachAwareness('p1', awB);
+    awA.setLocalStateField('user', { name: 'Ada' });
+    await until(() => expect(awB.getStates().get(awA.clientID)).toEqual({ user: { name: 'Ada' } }));
+    awB.setLocalStateField('user', { name: 'Bo' });
+    await until(() => expect(awA.getStates().get(awB.clientID)).toEqual({ user: { name: 'Bo' } }));
+    detachA();
+    await until(() => expect(awB.getStates().has(awA.clientID)).toBe(false));
+    expect(storedText('s/p1')).toBeNull(); // awareness is never stored
   });
 
   it('syncs a page live between two space managers, and a wiped device gets everything back from the relay', async () => {

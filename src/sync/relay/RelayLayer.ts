@@ -30,12 +30,19 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type RowKey, type Secrets, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
 import { encodeAwareness, encodeStateless, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingFrame } from './relayWire.ts';
 import { RelayConnectionPool, type ConnectionState, type RelayConnection, type Session, type WebSocketConstructor } from './RelayConnection.ts';
-import { errorCodeOf, syncStopReason, type SyncStopReason } from './closeReason.ts';
+import { errorCodeOf, syncStopReason, SyncStopReason } from './closeReason.ts';
 import { ackCovers, parseStoredAck } from './storedAck.ts';
 import { encodeChangesQuery, parseChangesAnswer, type ChangesAnswer } from './changeQuery.ts';
 
 /** Bounds how long a "changes since" question may wait for its answer. */
 export const CHANGES_TIMEOUT_MS = 10_000;
+/**
+ * A session the relay closed for a reason that is not a refusal ("Reset Connection" while it shuts down or
+ * failed to load the document) is reopened after this delay, doubling per repeat up to SESSION_REOPEN_MAX_MS:
+ * a relay that keeps closing a document is not hammered.
+ */
+export const SESSION_REOPEN_MS = 1_000;
+export const SESSION_REOPEN_MAX_MS = 30_000;
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
@@ -99,6 +106,9 @@ interface DocState {
   /** Open change queries waiting on this document's session. */
   holds: number;
   settledWaiters: (() => void)[];
+  /** Consecutive non-refusal closes of this document's session (reopen backoff). */
+  resets: number;
+  reopenTimer: ReturnType<typeof setTimeout> | null;
 }
 
 const defaultPools = new Map<WebSocketConstructor, RelayConnectionPool>();
@@ -120,6 +130,7 @@ export class RelayLayer implements TwoWayLayer {
   private readonly errorListeners = new Set<(e: PersistenceError) => void>();
   private readonly statusListeners = new Set<(s: RelaySyncStatus) => void>();
   private readonly statelessListeners = new Set<(docId: DocId, payload: string) => void>();
+  private readonly changeListeners = new Set<(docId: DocId) => void>();
   private readonly changeWaiters = new Map<string, { resolve: (a: ChangesAnswer) => void; reject: (e: PersistenceError) => void; docId: DocId }>();
   private readonly offState: () => void;
   private closed = false;
@@ -167,6 +178,7 @@ export class RelayLayer implements TwoWayLayer {
     if (d.scope === 'readonly') return Promise.reject(this.readOnly(docId));
     const bytes = update.slice();
     if (d.stored && ackCovers(d.stored, bytes)) return Promise.resolve();
+    for (const l of [...this.changeListeners]) l(docId);
     return new Promise<void>((resolve, reject) => {
       d.saves.push({ update: bytes, resolve, reject });
       const existed = d.session !== null;
@@ -212,6 +224,7 @@ export class RelayLayer implements TwoWayLayer {
       for (const s of d.saves.splice(0)) s.reject?.(e);
       d.session?.end();
       d.session = null;
+      if (d.reopenTimer) clearTimeout(d.reopenTimer);
     }
     for (const w of this.changeWaiters.values()) w.reject(this.closedError());
     this.changeWaiters.clear();
@@ -282,8 +295,9 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   /**
-   * Resolves when `docId` is followed, the relay answered its SyncStep1, and every change sent for it is
-   * covered by a stored acknowledgement (the background sync releases a page then).
+   * Resolves when every change sent for `docId` is covered by a stored acknowledgement and, if it is
+   * followed, the relay answered its SyncStep1 (the background sync releases a page then); or when the
+   * relay refused it.
    */
   whenSettled(docId: DocId): Promise<void> {
     const d = this.doc(docId);
@@ -324,6 +338,12 @@ export class RelayLayer implements TwoWayLayer {
     d.stateless.push(payload);
     this.ensureSession(d);
     if (existed && d.session?.live) this.flushStateless(d);
+  }
+
+  /** A local change of `docId` was handed to this layer (the background sync marks the page dirty). */
+  onLocalChange(listener: (docId: DocId) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Stateless messages from the relay other than stored acknowledgements. */
@@ -367,6 +387,11 @@ export class RelayLayer implements TwoWayLayer {
     });
   }
 
+  /** Drops the connection as a network failure would (every layer on it reconnects with backoff). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   /** Tries to reach the relay now instead of at the next backoff step. */
   retryNow(): void {
     this.connection.retryNow();
@@ -398,6 +423,8 @@ export class RelayLayer implements TwoWayLayer {
         stateless: [],
         holds: 0,
         settledWaiters: [],
+        resets: 0,
+        reopenTimer: null,
       };
       this.docs.set(docId, d);
     }
@@ -482,6 +509,7 @@ export class RelayLayer implements TwoWayLayer {
           d.loads = d.loads.filter((l) => !loads.includes(l));
           for (const l of loads) l.resolve(rows.map((r) => ({ ...r, update: r.update.slice() })));
         } else if (d.source) d.synced = true;
+        d.resets = 0;
         if (d.source && rows.length > 0) this.deliver(d.docId, f.update);
         this.maybeEnd(d);
         break;
@@ -547,6 +575,23 @@ export class RelayLayer implements TwoWayLayer {
 
   private refused(d: DocState, raw: string): void {
     const why = syncStopReason(raw);
+    if (why === SyncStopReason.Other) {
+      // Not a refusal: the relay reset the session (shutting down, or it failed to load the document).
+      // Nothing is lost: waiting saves stay and are sent again; the session is reopened after a delay.
+      d.session = null;
+      d.synced = false;
+      d.step1s = [];
+      d.saves = d.saves.filter((s) => s.resolve);
+      for (const l of d.loads) l.sent = false;
+      const delay = Math.min(SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MS * 2 ** d.resets++);
+      if (d.reopenTimer) clearTimeout(d.reopenTimer);
+      d.reopenTimer = setTimeout(() => {
+        d.reopenTimer = null;
+        if (!this.closed && this.needsSession(d)) this.ensureSession(d);
+      }, delay);
+      this.emitStatus();
+      return;
+    }
     const error = new PersistenceError(errorCodeOf(why), `${this.name}: the relay stopped syncing ${d.docId}: ${raw}`, { layer: this.name, docId: d.docId });
     d.session = null;
     d.refusal = error;
@@ -566,6 +611,15 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   private connectionChanged(state: ConnectionState): void {
+    if (state === 'open') {
+      // Sessions the relay reset before the socket dropped come back with the new socket, not a timer later.
+      for (const d of this.docs.values()) {
+        if (d.session || d.refusal || !this.needsSession(d)) continue;
+        if (d.reopenTimer) clearTimeout(d.reopenTimer);
+        d.reopenTimer = null;
+        this.ensureSession(d);
+      }
+    }
     if (state === 'offline') {
       // Fast failure: a load does not wait LOAD_TIMEOUT_MS for a relay that is not there.
       for (const d of this.docs.values()) for (const l of d.loads.splice(0)) l.reject(this.unreachable(d.docId));
@@ -579,7 +633,7 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   private settled(d: DocState): boolean {
-    return d.refusal !== null || (d.source !== null && d.synced && d.saves.length === 0);
+    return d.refusal !== null || (d.saves.length === 0 && (d.source === null || d.synced));
   }
 
   private emitStatus(): void {

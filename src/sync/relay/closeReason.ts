@@ -9,7 +9,8 @@ import { parseCloseReason, RelayCloseReason } from './accessMessages.ts';
 
 /**
  * The relay's own close reasons (one vocabulary, defined with the relay's wire format in accessMessages.ts),
- * plus Other: a reason this version does not know (a newer relay), shown as is.
+ * plus Other: not a refusal. A reason this version does not know (a newer relay), or Hocuspocus's "Reset
+ * Connection" (the relay is shutting down or failed to load the document): the session is reopened after a delay.
  */
 export const SyncStopReason = { ...RelayCloseReason, Other: 'other' } as const;
 export type SyncStopReason = (typeof SyncStopReason)[keyof typeof SyncStopReason];

@@ -1,0 +1,159 @@
+/**
+ * Whole-space background sync: keeps EVERY page of a synced space in sync with the relay, not only the
+ * open ones, and after being offline exchanges only the pages changed on either side since the last pass.
+ *
+ * A pass:
+ *   1. reads this device's sync state (SyncStateStore): the relay sequence of the last complete pass and
+ *      the pages changed here that the relay has not stored (dirty);
+ *   2. asks the relay which documents changed since that sequence (changeQuery.ts, the relay's change
+ *      index); the first pass of a space (nothing known) takes every page of the tree instead;
+ *   3. for each page in (changed on the relay) ∪ (dirty here), still in the tree, with at most
+ *      SYNC_CONCURRENCY at once: opens it through `SpaceHandle.openPage` (which loads it locally, or from the
+ *      relay when this device never had it, and follows it: both sides exchange what the other lacks),
+ *      waits until the relay stored everything of it (`RelayLayer.whenSettled`), and releases it;
+ *   4. when every page succeeded, records the relay sequence from step 2 (changes after it are picked up
+ *      by the next pass, never lost between the question and the record).
+ *
+ * Passes run when the syncer starts, each time the relay connection is (re)established, and every
+ * POLL_MS while connected (the relay does not push changes of documents this device does not follow).
+ * Pages are marked dirty when a local change is handed to the relay layer (`onLocalChange`), and clean
+ * when a pass saw them stored. Known limit: a change stored locally whose relay save never started (the tab
+ * died within the coalescing window) is not marked dirty; it reaches the relay the next time that page
+ * is opened (the follow exchange answers from the live document), not by the background sync.
+ */
+import { ErrorCode, SpaceError, type QuireError } from '../../core/errors.ts';
+import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
+import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
+import type { RelayLayer } from './RelayLayer.ts';
+import type { SyncStateStore } from './SyncStateStore.ts';
+
+/** Bounds the pages opened at once by the background sync (memory, and the relay's pending sessions). */
+export const SYNC_CONCURRENCY = 4;
+/** How often a connected syncer asks the relay what changed (one small stateless round trip). */
+export const POLL_MS = 15_000;
+
+export interface SyncerStats {
+  passes: number;
+  /** Every page a pass opened, in order (a page twice if two passes took it). */
+  readonly pagesSynced: string[];
+  failures: number;
+}
+
+export interface SpaceSyncerOptions {
+  store: SyncStateStore;
+  /** The key of this space on this relay (`syncStateKey`). */
+  key: string;
+  concurrency?: number;
+  pollMs?: number;
+  /** Failures of a pass or of the sync state store (the page is retried at the next pass). */
+  onError?: (error: QuireError, pageId: string | null) => void;
+}
+
+export class SpaceSyncer {
+  readonly stats: SyncerStats = { passes: 0, pagesSynced: [], failures: 0 };
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly off: (() => void)[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastWasOnline = false;
+
+  constructor(
+    private readonly handle: SpaceHandle,
+    private readonly layer: RelayLayer,
+    private readonly opts: SpaceSyncerOptions,
+  ) {}
+
+  start(): void {
+    this.off.push(
+      this.layer.onLocalChange((docId) => {
+        if (docId === SPACE_DOC_ID) return;
+        this.opts.store.addDirty(this.opts.key, [docId]).catch((e: unknown) => this.report(e, docId));
+      }),
+      this.layer.onStatus((s) => {
+        const online = s.state === 'syncing' || s.state === 'synced';
+        if (online && !this.lastWasOnline) void this.kick(); // a pass reports its own failures
+        this.lastWasOnline = online;
+      }),
+    );
+    this.timer = setInterval(() => {
+      const s = this.layer.status().state;
+      if (s === 'syncing' || s === 'synced') void this.kick();
+    }, this.opts.pollMs ?? POLL_MS);
+    void this.kick();
+  }
+
+  /** Runs a pass now (or right after the one running). Resolves when no pass is running or queued. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass().catch((e: unknown) => this.report(e, null));
+      } while (this.again && !this.stopped);
+      this.running = null;
+    })();
+    return this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const u of this.off.splice(0)) u();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private async pass(): Promise<void> {
+    if (this.handle.isClosed) return;
+    const state = await this.opts.store.get(this.opts.key);
+    const answer = await this.layer.changesSince(state.known ? state.seq : 0);
+    const inTree = new Set(this.handle.space.listPages().map((p) => p.id));
+    const wanted = new Set<string>();
+    if (!state.known) for (const id of inTree) wanted.add(id);
+    for (const id of [...answer.docs, ...state.dirty]) if (inTree.has(id)) wanted.add(id);
+    this.stats.passes++;
+    const queue = [...wanted];
+    let failed = false;
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined && !this.stopped; id = queue.shift()) {
+        if (!(await this.syncPage(id))) failed = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? SYNC_CONCURRENCY, queue.length) }, worker));
+    if (!failed && !this.stopped) await this.opts.store.setSeq(this.opts.key, answer.seq);
+  }
+
+  /** Opens, exchanges and releases one page; false when it must be retried at the next pass. */
+  private async syncPage(pageId: string): Promise<boolean> {
+    if (this.handle.isClosed) return false;
+    let page;
+    try {
+      page = await this.handle.openPage(pageId);
+    } catch (e) {
+      if (e instanceof SpaceError && e.code === ErrorCode.NotFound) return true; // deleted meanwhile
+      this.report(e, pageId);
+      return false;
+    }
+    this.stats.pagesSynced.push(pageId);
+    try {
+      await this.layer.whenSettled(pageId);
+      await page.release();
+      await this.opts.store.removeDirty(this.opts.key, [pageId]);
+      return true;
+    } catch (e) {
+      this.report(e, pageId);
+      void page.release().catch(() => undefined); // its writes stay queued in DocSync; reported above
+      return false;
+    }
+  }
+
+  private report(e: unknown, pageId: string | null): void {
+    this.stats.failures++;
+    const error = e instanceof Error && 'code' in e ? (e as QuireError) : new SpaceError(ErrorCode.StorageUnavailable, `Background sync failed: ${String(e)}`, { cause: e });
+    this.opts.onError?.(error, pageId);
+  }
+}

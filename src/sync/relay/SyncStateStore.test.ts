@@ -1,0 +1,39 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { IndexedDbSyncStateStore } from './IndexedDbSyncStateStore.ts';
+import { MemorySyncStateStore, syncStateKey, type SyncStateStore } from './SyncStateStore.ts';
+
+function contract(name: string, make: () => { store: SyncStateStore; reopen: () => SyncStateStore }) {
+  describe(`SyncStateStore: ${name}`, () => {
+    it('starts unknown, keeps dirty pages and the relay sequence per key, across a reopen', async () => {
+      const { store, reopen } = make();
+      const a = syncStateKey('ws://relay', 'a');
+      const b = syncStateKey('ws://relay', 'b');
+      expect(await store.get(a)).toEqual({ seq: 0, dirty: new Set(), known: false });
+      await store.addDirty(a, ['p1', 'p2']);
+      await store.addDirty(a, ['p2', 'p3']);
+      await store.addDirty(b, ['x']);
+      await store.removeDirty(a, ['p1']);
+      await store.setSeq(a, 42);
+      const again = reopen();
+      expect(await again.get(a)).toEqual({ seq: 42, dirty: new Set(['p2', 'p3']), known: true });
+      expect(await again.get(b)).toEqual({ seq: 0, dirty: new Set(['x']), known: false });
+    });
+  });
+}
+
+contract('memory', () => {
+  const store = new MemorySyncStateStore();
+  return { store, reopen: () => store };
+});
+contract('IndexedDB (quire-sync)', () => {
+  const indexedDB = new IDBFactory();
+  const store = new IndexedDbSyncStateStore({ indexedDB, IDBKeyRange });
+  return {
+    store,
+    reopen: () => {
+      store.close();
+      return new IndexedDbSyncStateStore({ indexedDB, IDBKeyRange });
+    },
+  };
+});
