@@ -11,9 +11,6 @@ import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
 import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
 import { routeIds, storedPageText } from './storedPages.ts';
 
-// The three `test.fixme` below wait for the background sync of never-opened pages (SpaceSyncer, issue 4,
-// on branch issue-client): pages not open on the owner's device when sync starts never reach the relay.
-
 let dataDir = '';
 let relay: RelayProcess;
 const devices: Device[] = [];
@@ -51,7 +48,7 @@ async function ownerWithSpace(a: Device) {
   await startSyncing(a.page, relay.url);
 }
 
-test.fixme('an editor invite brings every page to a second device, and both edit one page live', async ({ browser, baseURL }) => {
+test('an editor invite brings every page to a second device, and both edit one page live', async ({ browser, baseURL }) => {
   const a = await device(browser, baseURL);
   await ownerWithSpace(a);
   const link = await createInvite(a.page, 'Editor');
@@ -85,7 +82,7 @@ test.fixme('an editor invite brings every page to a second device, and both edit
   await expect(syncStatus(b.page)).toContainText('Synced', { timeout: 20_000 });
 });
 
-test.fixme('a viewer invite gives a read-only space', async ({ browser, baseURL }) => {
+test('a viewer invite gives a read-only space', async ({ browser, baseURL }) => {
   const a = await device(browser, baseURL);
   await ownerWithSpace(a);
   const link = await createInvite(a.page, 'Viewer');
@@ -122,7 +119,7 @@ test('the relay stopped mid-sync and restarted: nothing lost, the status honest 
   await expect(pageContent(b.page)).toContainText('typed while the relay was down', { timeout: 30_000 });
 });
 
-test.fixme('a device whose storage was cleared gets everything back from the invite', async ({ browser, baseURL }) => {
+test('a device whose storage was cleared gets everything back from the invite', async ({ browser, baseURL }) => {
   const a = await device(browser, baseURL);
   await ownerWithSpace(a);
   const link = await createInvite(a.page, 'Editor');

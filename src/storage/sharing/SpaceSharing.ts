@@ -2,7 +2,8 @@
  * SpaceSharing: the browser's composition of sync through a relay. It decides which spaces get a relay
  * layer (the layer factory reads the space's sync settings), starts and stops syncing an open space,
  * creates invite links on the owner's device and joins a space from an invite. The space document and the
- * open pages sync live; keeping never-opened pages in sync in the background is not wired yet (issue 4).
+ * open pages sync live; every other page is kept in sync in the background (SpaceSyncer: bounded
+ * concurrency, and after being offline only the pages changed on either side are exchanged).
  *
  * Local data is never hidden, locked or replaced by any of this: the relay layer is one more layer of the
  * space, merged through the CRDT; stopping sync removes the layer and keeps everything.
@@ -15,11 +16,16 @@ import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/rel
 import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from '../../sync/relay/RelayConnection.ts';
 import { RelayLayer, type RelaySyncStatus as RelayStatus } from '../../sync/relay/RelayLayer.ts';
+import { IndexedDbSyncStateStore } from '../../sync/relay/IndexedDbSyncStateStore.ts';
+import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
+import { syncStateKey } from '../../sync/relay/SyncStateStore.ts';
+import type { QuireError } from '../../core/errors.ts';
 import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
 import { readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
 export interface SpaceSharingOptions {
   indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
   /** The WebSocket constructor (the browser's; `ws` in Node tests). */
   WebSocket: WebSocketConstructor;
 }
@@ -27,11 +33,16 @@ export interface SpaceSharingOptions {
 export interface SpaceSyncView {
   readonly settings: SyncSettings | null;
   readonly status: RelayStatus | null;
+  /** The background sync's last failure (a page it will retry at its next pass), if any since it started. */
+  readonly backgroundError: QuireError | null;
 }
 
 interface Synced {
   readonly settings: SyncSettings;
   readonly layer: RelayLayer;
+  /** Runs while the space is open in this tab (watch); null before. */
+  background: { handle: SpaceHandle; syncer: SpaceSyncer } | null;
+  backgroundError: QuireError | null;
 }
 
 export class SpaceSharing {
@@ -39,9 +50,12 @@ export class SpaceSharing {
   private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** What the background sync remembers between sessions (its own small database, `quire-sync`). */
+  private readonly syncState: IndexedDbSyncStateStore;
 
   constructor(private readonly opts: SpaceSharingOptions) {
     this.pool = new RelayConnectionPool({ WebSocket: opts.WebSocket });
+    this.syncState = new IndexedDbSyncStateStore({ indexedDB: opts.indexedDB, IDBKeyRange: opts.IDBKeyRange });
   }
 
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
@@ -53,7 +67,7 @@ export class SpaceSharing {
   /** Settings and status of a space, for the UI. */
   view(spaceId: string): SpaceSyncView {
     const s = this.synced.get(spaceId);
-    return { settings: s?.settings ?? null, status: s ? s.layer.status() : null };
+    return { settings: s?.settings ?? null, status: s ? s.layer.status() : null, backgroundError: s?.backgroundError ?? null };
   }
 
   subscribe(spaceId: string, listener: () => void): () => void {
@@ -63,8 +77,25 @@ export class SpaceSharing {
     return () => set.delete(listener);
   }
 
-  /** Called once a space is open. The background sync of never-opened pages will start here (not built yet). */
-  watch(_handle: SpaceHandle): void {}
+  /**
+   * Called once a space is open: a synced space keeps every page in sync in the background, not only the
+   * open ones, for as long as it is open (a space opened again gets a new syncer with the new handle).
+   */
+  watch(handle: SpaceHandle): void {
+    const s = this.synced.get(handle.id);
+    if (!s || handle.isClosed || s.background?.handle === handle) return;
+    s.background?.syncer.stop();
+    const syncer = new SpaceSyncer(handle, s.layer, {
+      store: this.syncState,
+      key: syncStateKey(s.settings.relayUrl, handle.id),
+      onError: (error) => {
+        s.backgroundError = error;
+        this.changed(handle.id);
+      },
+    });
+    s.background = { handle, syncer };
+    syncer.start();
+  }
 
   /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
   async startSyncing(handle: SpaceHandle, relayUrl: string, name: string): Promise<void> {
@@ -92,6 +123,7 @@ export class SpaceSharing {
     await handle.saveSecrets(STOPPED_SYNC_SECRETS);
     if (!s) return;
     this.synced.delete(handle.id);
+    s.background?.syncer.stop();
     await handle.removeLayer(s.layer.name);
     this.changed(handle.id);
   }
@@ -116,6 +148,9 @@ export class SpaceSharing {
       const existing = readSyncSettings(await store.loadSecrets());
       await store.saveSecrets(syncSecretsOf({ ...settings, memberId: existing?.memberId ?? settings.memberId, keys: existing?.keys ?? null }));
     });
+    // Whatever this device remembered of an earlier membership (the space may have been deleted here
+    // since), the first pass after joining takes every page.
+    await this.syncState.reset(syncStateKey(settings.relayUrl, parts.spaceId));
     return parts.spaceId;
   }
 
@@ -124,15 +159,19 @@ export class SpaceSharing {
     return this.synced.get(spaceId)?.layer ?? null;
   }
 
-  /** Closes every socket (the workspace is closing). */
+  /** Stops every background sync (the workspace is closing; the spaces close their relay layers). */
   close(): void {
+    for (const s of this.synced.values()) s.background?.syncer.stop();
     this.synced.clear();
+    this.syncState.close();
   }
 
   private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
     const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
     const layer = new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
-    this.synced.set(spaceId, { settings, layer });
+    const previous = this.synced.get(spaceId);
+    previous?.background?.syncer.stop(); // its space handle closed: the space is being opened again
+    this.synced.set(spaceId, { settings, layer, background: null, backgroundError: null });
     layer.onStatus(() => this.changed(spaceId));
     this.changed(spaceId);
     return layer;

@@ -79,6 +79,17 @@ export class IndexedDbSyncStateStore implements SyncStateStore {
     }
   }
 
+  async reset(key: string): Promise<void> {
+    try {
+      await this.db.transaction('rw', this.db.spaces, this.db.dirty, async () => {
+        await this.db.spaces.delete(key);
+        await this.db.dirty.where('key').equals(key).delete();
+      });
+    } catch (e) {
+      throw failed('forget a space', e);
+    }
+  }
+
   close(): void {
     this.db.close();
   }

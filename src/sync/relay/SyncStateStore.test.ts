@@ -19,6 +19,19 @@ function contract(name: string, make: () => { store: SyncStateStore; reopen: () 
       expect(await again.get(a)).toEqual({ seq: 42, dirty: new Set(['p2', 'p3']), known: true });
       expect(await again.get(b)).toEqual({ seq: 0, dirty: new Set(['x']), known: false });
     });
+
+    it('reset forgets one key only: the next pass of that space is a full one', async () => {
+      const { store } = make();
+      const a = syncStateKey('ws://relay', 'a');
+      const b = syncStateKey('ws://relay', 'b');
+      await store.addDirty(a, ['p1']);
+      await store.setSeq(a, 7);
+      await store.addDirty(b, ['x']);
+      await store.setSeq(b, 9);
+      await store.reset(a);
+      expect(await store.get(a)).toEqual({ seq: 0, dirty: new Set(), known: false });
+      expect(await store.get(b)).toEqual({ seq: 9, dirty: new Set(['x']), known: true });
+    });
   });
 }
 

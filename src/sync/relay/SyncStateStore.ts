@@ -20,6 +20,8 @@ export interface SyncStateStore {
   removeDirty(key: string, docIds: readonly string[]): Promise<void>;
   /** Records a complete pass up to the relay's sequence `seq`. */
   setSeq(key: string, seq: number): Promise<void>;
+  /** Forgets everything of `key`: the next pass is a full one (a device joining, or joining again). */
+  reset(key: string): Promise<void>;
 }
 
 /** The key of a space on a relay. */
@@ -52,6 +54,10 @@ export class MemorySyncStateStore implements SyncStateStore {
     const e = this.entry(key);
     e.seq = seq;
     e.known = true;
+    return Promise.resolve();
+  }
+  reset(key: string): Promise<void> {
+    this.states.delete(key);
     return Promise.resolve();
   }
 }
