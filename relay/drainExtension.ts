@@ -40,10 +40,13 @@ export function drainExtension(): Drain {
     extension: {
       // Before every other extension: nothing else needs to see an upgrade that is refused.
       priority: 10_000,
-      onUpgrade({ socket }) {
+      onUpgrade(payload: { socket: Duplex }) {
+        const { socket } = payload;
         if (draining) {
           socket.destroy();
-          return Promise.reject(null); // Hocuspocus treats an empty rejection as "handled, stop here"
+          // Hocuspocus treats an empty rejection as "handled, stop here" (its upgrade handler rethrows others).
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          return Promise.reject(null);
         }
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));

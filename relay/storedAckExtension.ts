@@ -1,7 +1,8 @@
-import type { Document, Extension, afterLoadDocumentPayload, afterStoreDocumentPayload, connectedPayload, onStatelessPayload, onStoreDocumentPayload } from '@hocuspocus/server';
+import type { Document, Extension, Hocuspocus, afterLoadDocumentPayload, afterStoreDocumentPayload, connectedPayload, onConfigurePayload, onStatelessPayload, onStoreDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { encodeStoredAck } from '../src/sync/relay/storedAck.ts';
 import { encodeChangesAnswer, parseChangesQuery } from '../src/sync/relay/changeQuery.ts';
+import { isStoreNow, STORE_NOW_MIN_INTERVAL_MS } from '../src/sync/relay/storeNow.ts';
 import { PersistenceError } from '../src/core/errors.ts';
 import type { ChangeIndex } from './stores.ts';
 
@@ -16,6 +17,7 @@ function splitName(name: string): { spaceId: string; docId: string } | null {
  * src/sync/relay/storedAck.ts), and each new connection what was last stored. Records each store in the
  * change index (when given) BEFORE the acknowledgement goes out, so a client that saw an acknowledgement
  * finds the document in "changes since" (wire format in src/sync/relay/changeQuery.ts, answered here).
+ * Runs a document's pending store at once when a client asks (src/sync/relay/storeNow.ts).
  *
  * Must come BEFORE the storage extension in the list: its onStoreDocument takes the snapshot in the same
  * task as the storage extension then encodes the document (no message can be applied in between: hooks
@@ -26,8 +28,15 @@ export function storedAckExtension(options: { changes?: ChangeIndex } = {}): Ext
   const pending = new WeakMap<Document, Uint8Array>();
   /** What was last stored (or loaded from storage) of each loaded document. */
   const stored = new WeakMap<Document, Uint8Array>();
+  /** When each loaded document was last stored on request (store-now's rate bound). */
+  const storedOnRequest = new WeakMap<Document, number>();
+  let instance: Hocuspocus | null = null;
   return {
     extensionName: 'quire-stored-ack',
+    onConfigure(payload: onConfigurePayload): Promise<void> {
+      instance = payload.instance;
+      return Promise.resolve();
+    },
     afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
       // Nothing is applied before the load completes: what is in memory now is what storage holds.
       stored.set(document, Y.encodeSnapshot(Y.snapshot(document)));
@@ -56,7 +65,15 @@ export function storedAckExtension(options: { changes?: ChangeIndex } = {}): Ext
       stored.set(document, snapshot);
       document.broadcastStateless(encodeStoredAck(snapshot));
     },
-    async onStateless({ connection, documentName, payload }: onStatelessPayload): Promise<void> {
+    async onStateless({ connection, document, documentName, payload }: onStatelessPayload): Promise<void> {
+      if (isStoreNow(payload)) {
+        const id = `onStoreDocument-${documentName}`;
+        const last = storedOnRequest.get(document) ?? -Infinity;
+        if (connection.readOnly || !instance?.debouncer.isDebounced(id) || Date.now() - last < STORE_NOW_MIN_INTERVAL_MS) return;
+        storedOnRequest.set(document, Date.now());
+        await instance.debouncer.executeNow(id);
+        return;
+      }
       if (!options.changes) return;
       let query;
       try {

@@ -25,6 +25,82 @@ function setup(opts: { coalesceMs?: number; layers?: number; fault?: Constructor
   return { store, status, inner, layers, doc, sync, type };
 }
 
+/**
+ * A layer that stores at once but acknowledges only when the test says (as a relay acknowledges after its
+ * store debounce), and fails the saves the test picks.
+ */
+class LateAckLayer extends MemoryLayer {
+  readonly immediate = true;
+  readonly held: { update: Uint8Array; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  constructor(
+    store: MemoryStore,
+    readonly pipelined: boolean,
+  ) {
+    super('s', store, pipelined ? 'late-pipelined' : 'late');
+  }
+  override save(docId: string, update: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.held.push({ update, resolve: () => void super.save(docId, update).then(resolve, reject), reject });
+    });
+  }
+}
+
+describe('DocSync with a layer that acknowledges late', () => {
+  const setupLate = (pipelined: boolean) => {
+    const status = new SaveStatus();
+    const layer = new LateAckLayer(new MemoryStore(), pipelined);
+    status.addLayer(layer.name, layer.direction);
+    const doc = new Y.Doc();
+    const sync = new DocSync(doc, 'p1', [layer], { clock: systemClock, status, statusKey: 's/p1', coalesceMs: 20, retryInitialMs: 5, retryMaxMs: 20 });
+    const type = (ch: string) => doc.getText('t').insert(doc.getText('t').length, ch);
+    return { status, layer, sync, type };
+  };
+
+  it('pipelined: hands each change over at once while earlier ones await their acknowledgement', async () => {
+    const { layer, sync, type, status } = setupLate(true);
+    type('a');
+    type('b');
+    type('c');
+    expect(layer.held.map((h) => h.update.byteLength > 0)).toEqual([true, true, true]);
+    expect(status.snapshot().pending).toBe(3);
+    for (const h of layer.held.splice(0)) h.resolve();
+    await sync.flush();
+    expect(textOf(await layer.load('p1'))).toBe('abc');
+    expect(status.snapshot()).toMatchObject({ state: 'saved', pending: 0 });
+  });
+
+  it('pipelined: a failed batch among acknowledged ones is retried alone and nothing is lost', async () => {
+    const { layer, sync, type, status } = setupLate(true);
+    type('a');
+    type('b');
+    type('c');
+    const [first, second, third] = layer.held.splice(0);
+    first!.resolve();
+    second!.reject(new PersistenceError(ErrorCode.StorageUnavailable, 'relay went away'));
+    third!.resolve();
+    await wait(30); // the retry timer hands the failed batch over again
+    expect(layer.held).toHaveLength(1);
+    layer.held.splice(0)[0]!.resolve();
+    await sync.flush();
+    expect(textOf(await layer.load('p1'))).toBe('abc');
+    expect(status.snapshot()).toMatchObject({ state: 'saved', pending: 0 });
+  });
+
+  it('not pipelined: one save in flight, the changes made meanwhile wait and go out merged', async () => {
+    const { layer, sync, type } = setupLate(false);
+    type('a');
+    type('b');
+    type('c');
+    expect(layer.held).toHaveLength(1);
+    layer.held.splice(0)[0]!.resolve();
+    await wait(10);
+    expect(layer.held).toHaveLength(1); // 'b' and 'c' as one write
+    layer.held.splice(0)[0]!.resolve();
+    await sync.flush();
+    expect(textOf(await layer.load('p1'))).toBe('abc');
+  });
+});
+
 describe('DocSync', () => {
   it('coalesces a burst of keystrokes into one write per layer and acknowledges it', async () => {
     const { layers, inner, sync, type, status } = setup({ layers: 2 });

@@ -293,14 +293,14 @@ export class DocSync {
     if (!job) return;
     const ticket = this.opts.status.ticket();
     o.layer.save(this.docId, job.bytes, { seq: job.batch[job.batch.length - 1]!.seq }).then(
-      () => this.onSaved(o, ticket),
+      () => this.onSaved(o, job.batch, ticket),
       (e: unknown) => this.onFailed(o, job.batch, asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: o.layer.name, docId: this.docId })),
     );
   }
 
-  private onSaved(o: Outbox, ticket: number): void {
+  private onSaved(o: Outbox, batch: Queued[], ticket: number): void {
     if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
-    o.acknowledged();
+    o.acknowledged(batch);
     this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey, ticket);
     this.changed();
     // Before the waiters: a tab closing cleanly tells its peers what is stored before its flush resolves.
@@ -324,7 +324,7 @@ export class DocSync {
 
   private onFailed(o: Outbox, batch: Queued[], error: PersistenceError): void {
     if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
-    o.failed();
+    o.failed(batch);
     this.changed();
     this.opts.status.layerFailed(o.layer.name, error, this.opts.statusKey, this.docId);
     const lowest = batch[0]?.seq ?? Infinity;
@@ -335,7 +335,8 @@ export class DocSync {
       }
       return true;
     });
-    if (this.closed) return;
+    // A pipelined layer fails its batches one by one: one retry timer covers them all.
+    if (this.closed || o.retryTimer !== null) return;
     const delay = Math.min(this.opts.retryMaxMs, this.opts.retryInitialMs * 2 ** (o.failures - 1));
     o.retryTimer = this.opts.clock.setTimeout(() => {
       o.retryTimer = null;

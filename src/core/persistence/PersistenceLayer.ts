@@ -42,6 +42,13 @@ export interface PersistenceLayer {
    */
   readonly immediate?: boolean;
   /**
+   * DocSync may hand this layer a new save while earlier ones still await their acknowledgement (it keeps
+   * them in order itself). For a layer whose acknowledgement comes long after the write was sent (a relay
+   * acknowledges once it STORED the change, after its store debounce): without it, each change would wait
+   * for the previous one to be stored before it is even sent.
+   */
+  readonly pipelined?: boolean;
+  /**
    * The layer keeps data off this device (a relay). Its acknowledgements mean "synced", not "saved": the
    * save status's `device` part ignores it, so an offline relay never makes an edit look unsaved.
    */

@@ -151,6 +151,25 @@ describe('RelayLayer against the real relay', () => {
     for (const [id, length] of acknowledged) expect(storedText(`s/${id}`)!.length).toBeGreaterThanOrEqual(length);
   });
 
+  it('a page waiting to be stored can ask the relay to store it now instead of after its debounce', async () => {
+    // A debounce of a minute: only a store on request can store within this test.
+    const r = await startRelayProcess(dataDir, { env: { QUIRE_RELAY_STORE_DEBOUNCE_MS: '60000', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '120000' } });
+    relays.push(r);
+    const l = layer(r.url);
+    const [first, second] = typingUpdates('ab');
+    const waiting = settledState(l.save('slow', first!));
+    await new Promise((res) => setTimeout(res, 1_500)); // well past the default debounce: still not stored
+    expect(waiting.done).toBe(false);
+    expect(storedText('s/slow')).toBeNull();
+    void l.save('fast', second!);
+    void l.save('fast', first!);
+    await l.whenSettled('fast', { storeNow: true });
+    expect(storedText('s/fast')).toBe('ab');
+    await l.whenSettled('slow', { storeNow: true });
+    expect(waiting.done).toBe(true);
+    expect(storedText('s/slow')).toBe('a');
+  });
+
   it('detaches a refused document with a typed error while another keeps syncing on the same socket', async () => {
     const r = await relay();
     const l = layer(r.url);

@@ -10,7 +10,8 @@
  *   3. for each page in (changed on the relay) ∪ (dirty here), still in the tree, with at most
  *      SYNC_CONCURRENCY at once: opens it through `SpaceHandle.openPage` (which loads it locally, or from the
  *      relay when this device never had it, and follows it: both sides exchange what the other lacks),
- *      waits until the relay stored everything of it (`RelayLayer.whenSettled`), and releases it;
+ *      waits until the relay stored everything of it (`RelayLayer.whenSettled`, asking the relay to store
+ *      now instead of after its debounce: storeNow.ts), and releases it;
  *   4. when every page succeeded, records the relay sequence from step 2 (changes after it are picked up
  *      by the next pass, never lost between the question and the record).
  *
@@ -140,7 +141,7 @@ export class SpaceSyncer {
     }
     this.stats.pagesSynced.push(pageId);
     try {
-      await this.layer.whenSettled(pageId);
+      await this.layer.whenSettled(pageId, { storeNow: true }); // not after the relay's store debounce
       await page.release();
       await this.opts.store.removeDirty(this.opts.key, [pageId]);
       return true;
