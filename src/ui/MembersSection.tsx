@@ -168,7 +168,7 @@ export function MembersSection({
           title={pending.kind === 'member' ? `Revoke ${nameOf(pending.member)}?` : 'Revoke this invite?'}
           text={
             pending.kind === 'member'
-              ? `${nameOf(pending.member)} stops syncing at once and cannot sync this space again from that device. What is already on their device stays there.`
+              ? `${nameOf(pending.member)} stops syncing at once and cannot sync this space again from that device. What is already on their device stays there. Whoever still has the invite link can join again as a new device: revoke the invite to stop that.`
               : 'Nobody can join with this link any more, and every device that joined with it stops syncing at once. What is already on those devices stays there.'
           }
           confirmLabel="Revoke"
