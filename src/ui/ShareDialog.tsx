@@ -1,7 +1,8 @@
-import { useEffect, useId, useReducer, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useReducer, useState, type FormEvent, type ReactNode } from 'react';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SpaceSharing, SpaceSyncView } from '../storage/sharing/SpaceSharing.ts';
 import { describeError } from './describeError.ts';
+import { MembersSection } from './MembersSection.tsx';
 
 /** Choices of the invite's expiry; null = never. */
 const EXPIRY_CHOICES: readonly { label: string; ms: number | null }[] = [
@@ -31,6 +32,7 @@ export function ShareDialog({
   onStop,
   onCreateInvite,
   onClose,
+  members,
 }: {
   spaceName: string;
   view: SpaceSyncView;
@@ -38,6 +40,8 @@ export function ShareDialog({
   onStop: () => Promise<void>;
   onCreateInvite: (role: 'editor' | 'viewer', expiresAt: number | null) => Promise<string>;
   onClose: () => void;
+  /** The owner's members and invites (MembersSection). */
+  members?: ReactNode;
 }) {
   const titleId = useId();
   const [relayUrl, setRelayUrl] = useState(view.settings?.relayUrl ?? defaultRelayUrl());
@@ -135,6 +139,7 @@ export function ShareDialog({
                 )}
               </fieldset>
             )}
+            {owner && members}
             <div className="dialog-actions">
               <button type="button" onClick={() => run(onStop)} disabled={busy}>
                 Stop syncing
@@ -155,14 +160,19 @@ export function ShareDialog({
 export function ShareDialogFor({ sharing, handle, onClose }: { sharing: SpaceSharing; handle: SpaceHandle; onClose: () => void }) {
   const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => sharing.subscribe(handle.id, bump), [sharing, handle.id]);
+  const [invites, invited] = useReducer((n: number) => n + 1, 0);
+  const listMembers = useCallback(() => sharing.members(handle.id), [sharing, handle]);
+  const loadLocal = useCallback(() => sharing.localAccess(handle), [sharing, handle]);
+  const view = sharing.view(handle.id);
   return (
     <ShareDialog
       spaceName={handle.space.meta().name}
-      view={sharing.view(handle.id)}
+      view={view}
       onStart={(url, name) => sharing.startSyncing(handle, url, name)}
       onStop={() => sharing.stopSyncing(handle)}
-      onCreateInvite={(role, expiresAt) => sharing.createInviteLink(handle, role, expiresAt, `${window.location.origin}${window.location.pathname}`)}
+      onCreateInvite={(role, expiresAt) => sharing.createInviteLink(handle, role, expiresAt, `${window.location.origin}${window.location.pathname}`).finally(invited)}
       onClose={onClose}
+      members={<MembersSection selfMemberId={view.settings?.memberId ?? ''} refreshKey={invites} listMembers={listMembers} loadLocal={loadLocal} revoke={(what) => sharing.revoke(handle, what)} />}
     />
   );
 }

@@ -20,8 +20,10 @@ import { IndexedDbSyncStateStore } from '../../sync/relay/IndexedDbSyncStateStor
 import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
 import { syncStateKey } from '../../sync/relay/SyncStateStore.ts';
 import type { QuireError } from '../../core/errors.ts';
+import * as memberCommands from '../../sync/relay/memberCommands.ts';
+import type { MemberInfo } from '../../sync/relay/memberCommands.ts';
 import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
-import { readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, type SyncRole, type SyncSettings } from './syncSecrets.ts';
+import { readRevokedMembers, readSentInvites, readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, withInviteRevoked, withMemberRevoked, withSentInvite, type SentInvite, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
 export interface SpaceSharingOptions {
   indexedDB?: IDBFactory;
@@ -132,7 +134,8 @@ export class SpaceSharing {
   async createInviteLink(handle: SpaceHandle, role: Exclude<SyncRole, 'owner'>, expiresAt: number | null, appBaseUrl: string): Promise<string> {
     const s = this.synced.get(handle.id);
     if (!s?.settings.keys) throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can invite');
-    const { capability } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
+    const { inviteId, capability } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
+    await handle.saveSecrets(withSentInvite(await handle.loadSecrets(), { inviteId, role, expiresAt, createdAt: Date.now(), relayUrl: s.settings.relayUrl, revokedAt: null }));
     return inviteLink(appBaseUrl, { relayUrl: s.settings.relayUrl, spaceId: handle.id, spaceName: handle.space.meta().name, capability });
   }
 
@@ -157,6 +160,32 @@ export class SpaceSharing {
   /** Sends an owner command (revoke, list members) over the space document's session. */
   layerOf(spaceId: string): RelayLayer | null {
     return this.synced.get(spaceId)?.layer ?? null;
+  }
+
+  /** What this device remembers of access: its invites for the current relay (newest first), the members it revoked. */
+  async localAccess(handle: SpaceHandle): Promise<{ invites: SentInvite[]; revokedMembers: Record<string, number> }> {
+    const secrets = await handle.loadSecrets();
+    const url = this.synced.get(handle.id)?.settings.relayUrl;
+    return { invites: readSentInvites(secrets).filter((i) => i.relayUrl === url), revokedMembers: readRevokedMembers(secrets) };
+  }
+
+  /** The members the relay has seen in the space (owner only; memberCommands.ts). */
+  async members(spaceId: string): Promise<MemberInfo[]> {
+    return memberCommands.listMembers(this.ownerLayer(spaceId));
+  }
+
+  /** Revokes a member or an invite on the relay, then remembers it on this device. */
+  async revoke(handle: SpaceHandle, what: { memberId: string } | { inviteId: string }): Promise<void> {
+    const layer = this.ownerLayer(handle.id);
+    await ('memberId' in what ? memberCommands.revokeMember(layer, what.memberId) : memberCommands.revokeInvite(layer, what.inviteId));
+    const secrets = await handle.loadSecrets();
+    await handle.saveSecrets('memberId' in what ? withMemberRevoked(secrets, what.memberId, Date.now()) : withInviteRevoked(secrets, what.inviteId, Date.now()));
+  }
+
+  private ownerLayer(spaceId: string): RelayLayer {
+    const s = this.synced.get(spaceId);
+    if (s?.settings.role !== 'owner') throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can manage its members');
+    return s.layer;
   }
 
   /** Stops every background sync (the workspace is closing; the spaces close their relay layers). */

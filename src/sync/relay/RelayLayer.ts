@@ -360,6 +360,23 @@ export class RelayLayer implements TwoWayLayer {
     if (existed && d.session?.live) this.flushStateless(d);
   }
 
+  /**
+   * Keeps `docId`'s session open until the returned release is called: a stateless request (an owner's
+   * access command) waits for its reply on that session even when nothing else needs it.
+   */
+  hold(docId: DocId): () => void {
+    if (this.closed) return () => {};
+    const d = this.doc(docId);
+    d.holds++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (d.holds > 0) d.holds--;
+      this.maybeEnd(d);
+    };
+  }
+
   /** A local change of `docId` was handed to this layer (the background sync marks the page dirty). */
   onLocalChange(listener: (docId: DocId) => void): () => void {
     this.changeListeners.add(listener);
