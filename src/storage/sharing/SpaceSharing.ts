@@ -15,6 +15,7 @@ import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/rel
 import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from '../../sync/relay/RelayConnection.ts';
 import { RelayLayer, type RelaySyncStatus as RelayStatus } from '../../sync/relay/RelayLayer.ts';
+import type { RelayAttachment, RelayLeadership } from '../../sync/relay/leader/RelayLeadership.ts';
 import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
 import { readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
@@ -22,6 +23,8 @@ export interface SpaceSharingOptions {
   indexedDB?: IDBFactory;
   /** The WebSocket constructor (the browser's; `ws` in Node tests). */
   WebSocket: WebSocketConstructor;
+  /** One relay socket per browser (decision 0012): only the leading tab attaches relay layers. Absent: this tab connects. */
+  leadership?: RelayLeadership;
 }
 
 export interface SpaceSyncView {
@@ -31,7 +34,9 @@ export interface SpaceSyncView {
 
 interface Synced {
   readonly settings: SyncSettings;
-  readonly layer: RelayLayer;
+  /** This tab's relay layer and its status, or (a follower tab) the leader's status and no layer. */
+  readonly relay: Pick<RelayAttachment, 'status' | 'layer'>;
+  readonly detach: (handle: SpaceHandle) => Promise<void>;
 }
 
 export class SpaceSharing {
@@ -39,6 +44,8 @@ export class SpaceSharing {
   private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Synced spaces opened under leadership, waiting for `watch` to attach them. */
+  private readonly waiting = new Map<string, SyncSettings>();
 
   constructor(private readonly opts: SpaceSharingOptions) {
     this.pool = new RelayConnectionPool({ WebSocket: opts.WebSocket });
@@ -47,13 +54,14 @@ export class SpaceSharing {
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
   readonly layerFactory: LayerFactory = async (spaceId) => {
     const settings = readSyncSettings(await this.withLocalStore(spaceId, (store) => store.loadSecrets()));
-    return settings ? this.makeLayer(spaceId, settings) : null;
+    if (settings && this.opts.leadership) this.waiting.set(spaceId, settings); // attached by watch()
+    return settings && !this.opts.leadership ? this.makeLayer(spaceId, settings) : null;
   };
 
   /** Settings and status of a space, for the UI. */
   view(spaceId: string): SpaceSyncView {
     const s = this.synced.get(spaceId);
-    return { settings: s?.settings ?? null, status: s ? s.layer.status() : null };
+    return { settings: s?.settings ?? null, status: s ? s.relay.status() : null };
   }
 
   subscribe(spaceId: string, listener: () => void): () => void {
@@ -64,7 +72,11 @@ export class SpaceSharing {
   }
 
   /** Called once a space is open. The background sync of never-opened pages will start here (not built yet). */
-  watch(_handle: SpaceHandle): void {}
+  watch(handle: SpaceHandle): void {
+    const settings = this.waiting.get(handle.id);
+    this.waiting.delete(handle.id);
+    if (settings) this.lead(handle, settings);
+  }
 
   /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
   async startSyncing(handle: SpaceHandle, relayUrl: string, name: string): Promise<void> {
@@ -81,8 +93,8 @@ export class SpaceSharing {
       keys,
     };
     await handle.saveSecrets(syncSecretsOf(settings));
-    const layer = this.makeLayer(handle.id, settings);
-    handle.addLayer(layer);
+    if (this.opts.leadership) this.lead(handle, settings);
+    else handle.addLayer(this.makeLayer(handle.id, settings));
     this.watch(handle);
   }
 
@@ -92,7 +104,7 @@ export class SpaceSharing {
     await handle.saveSecrets(STOPPED_SYNC_SECRETS);
     if (!s) return;
     this.synced.delete(handle.id);
-    await handle.removeLayer(s.layer.name);
+    await s.detach(handle);
     this.changed(handle.id);
   }
 
@@ -121,7 +133,7 @@ export class SpaceSharing {
 
   /** Sends an owner command (revoke, list members) over the space document's session. */
   layerOf(spaceId: string): RelayLayer | null {
-    return this.synced.get(spaceId)?.layer ?? null;
+    return this.synced.get(spaceId)?.relay.layer() ?? null;
   }
 
   /** Closes every socket (the workspace is closing). */
@@ -130,12 +142,23 @@ export class SpaceSharing {
   }
 
   private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
-    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
-    const layer = new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
-    this.synced.set(spaceId, { settings, layer });
+    const layer = this.newLayer(spaceId, settings);
+    this.synced.set(spaceId, { settings, relay: { status: () => layer.status(), layer: () => layer }, detach: (h) => h.removeLayer(layer.name) });
     layer.onStatus(() => this.changed(spaceId));
     this.changed(spaceId);
     return layer;
+  }
+
+  /** Syncs an open space through the tab that holds the relay's connection (this one when it leads). */
+  private lead(handle: SpaceHandle, settings: SyncSettings): void {
+    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), () => this.changed(handle.id));
+    this.synced.set(handle.id, { settings, relay, detach: () => relay.detach() });
+    this.changed(handle.id);
+  }
+
+  private newLayer(spaceId: string, settings: SyncSettings): RelayLayer {
+    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
+    return new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
   }
 
   /** The space's own page store, opened for one task (the space may not be open, or not exist yet). */

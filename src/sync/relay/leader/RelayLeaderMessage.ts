@@ -67,7 +67,7 @@ export function parseRelayLeaderMessage(data: unknown): RelayLeaderMessage {
     case 'pages':
       if (!isId(m.spaceId)) throw bad('pages without a valid spaceId');
       if (!Array.isArray(m.pageIds) || m.pageIds.length > MAX_ANNOUNCED_PAGES || !m.pageIds.every(isId)) throw bad('pages without a valid list of page ids');
-      return { ...base, kind: 'pages', spaceId: m.spaceId, pageIds: m.pageIds as string[] };
+      return { ...base, kind: 'pages', spaceId: m.spaceId, pageIds: m.pageIds };
     case 'status': {
       if (!isId(m.spaceId)) throw bad('status without a valid spaceId');
       const status = parseStatus(m.status);
@@ -87,7 +87,7 @@ function parseStatus(x: unknown): RelaySyncStatus | null {
   if (s.reason !== null && !(typeof s.reason === 'string' && REASONS.has(s.reason))) return null;
   if (s.lastSyncedAt !== null && !(typeof s.lastSyncedAt === 'number' && Number.isFinite(s.lastSyncedAt))) return null;
   if (s.role !== null && !(typeof s.role === 'string' && s.role.length <= MAX_ID)) return null;
-  return { state: s.state as RelaySyncState, unstored: s.unstored, reason: s.reason as SyncStopReason | null, lastSyncedAt: s.lastSyncedAt as number | null, role: s.role as string | null };
+  return { state: s.state as RelaySyncState, unstored: s.unstored, reason: s.reason as SyncStopReason | null, lastSyncedAt: s.lastSyncedAt, role: s.role };
 }
 
 function isId(x: unknown): x is string {

@@ -212,9 +212,9 @@ class SharedRelay {
   private hold(tab: string, spaceId: string, pageIds: readonly string[]): void {
     this.watchTab(tab);
     let perSpace = this.holds.get(tab);
-    if (!perSpace) this.holds.set(tab, (perSpace = new Map()));
+    if (!perSpace) this.holds.set(tab, (perSpace = new Map<string, Map<string, Promise<PageHandle | null>>>()));
     let pages = perSpace.get(spaceId);
-    if (!pages) perSpace.set(spaceId, (pages = new Map()));
+    if (!pages) perSpace.set(spaceId, (pages = new Map<string, Promise<PageHandle | null>>()));
     const wanted = new Set(pageIds);
     for (const [id, held] of pages) {
       if (wanted.has(id)) continue;

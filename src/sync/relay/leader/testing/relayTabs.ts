@@ -40,14 +40,14 @@ export class SocketMeter {
         meter.bytes += data.byteLength;
         super.send(data);
       }
-    } as unknown as WebSocketConstructor;
+    };
   }
 }
 
 function byteLength(data: unknown): number {
   if (data instanceof ArrayBuffer) return data.byteLength;
   if (ArrayBuffer.isView(data)) return data.byteLength;
-  if (Array.isArray(data)) return data.reduce((n: number, b: Buffer) => n + b.byteLength, 0);
+  if (Array.isArray(data)) return (data as Buffer[]).reduce((n, b) => n + b.byteLength, 0);
   return typeof data === 'string' ? Buffer.byteLength(data) : 0;
 }
 
