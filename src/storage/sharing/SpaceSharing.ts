@@ -9,7 +9,7 @@
  */
 import * as random from 'lib0/random';
 import { ErrorCode, SpaceError } from '../../core/errors.ts';
-import type { LayerFactory, PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
+import { SPACE_DOC_ID, type LayerFactory, type PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/relay/capability.ts';
 import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
@@ -45,7 +45,7 @@ export class SpaceSharing {
   private readonly synced = new Map<string, Synced>();
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Synced spaces opened under leadership, waiting for `watch` to attach them. */
-  private readonly waiting = new Map<string, SyncSettings>();
+  private readonly waiting = new Map<string, { settings: SyncSettings; layer: RelayLayer | null }>();
 
   constructor(private readonly opts: SpaceSharingOptions) {
     this.pool = new RelayConnectionPool({ WebSocket: opts.WebSocket });
@@ -53,9 +53,13 @@ export class SpaceSharing {
 
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
   readonly layerFactory: LayerFactory = async (spaceId) => {
-    const settings = readSyncSettings(await this.withLocalStore(spaceId, (store) => store.loadSecrets()));
-    if (settings && this.opts.leadership) this.waiting.set(spaceId, settings); // attached by watch()
-    return settings && !this.opts.leadership ? this.makeLayer(spaceId, settings) : null;
+    const [secrets, local] = await this.withLocalStore(spaceId, async (store) => [await store.loadSecrets(), (await store.load(SPACE_DOC_ID)).length > 0] as const);
+    const settings = readSyncSettings(secrets);
+    if (!settings || !this.opts.leadership) return settings ? this.makeLayer(spaceId, settings) : null;
+    // One tab per browser holds the relay's connection (decision 0012); watch() attaches the space to it.
+    const layer = await this.opts.leadership.layerAtOpen(settings.relayUrl, local, () => this.newLayer(spaceId, settings));
+    this.waiting.set(spaceId, { settings, layer });
+    return layer;
   };
 
   /** Settings and status of a space, for the UI. */
@@ -73,9 +77,9 @@ export class SpaceSharing {
 
   /** Called once a space is open. The background sync of never-opened pages will start here (not built yet). */
   watch(handle: SpaceHandle): void {
-    const settings = this.waiting.get(handle.id);
+    const w = this.waiting.get(handle.id);
     this.waiting.delete(handle.id);
-    if (settings) this.lead(handle, settings);
+    if (w) this.lead(handle, w.settings, w.layer);
   }
 
   /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
@@ -150,8 +154,8 @@ export class SpaceSharing {
   }
 
   /** Syncs an open space through the tab that holds the relay's connection (this one when it leads). */
-  private lead(handle: SpaceHandle, settings: SyncSettings): void {
-    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), () => this.changed(handle.id));
+  private lead(handle: SpaceHandle, settings: SyncSettings, opened: RelayLayer | null = null): void {
+    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), () => this.changed(handle.id), opened);
     this.synced.set(handle.id, { settings, relay, detach: () => relay.detach() });
     this.changed(handle.id);
   }

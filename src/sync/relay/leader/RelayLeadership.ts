@@ -25,6 +25,7 @@
  * held for it is released.
  */
 import { asPersistenceError, ErrorCode, PersistenceError } from '../../../core/errors.ts';
+import { SPACE_DOC_ID } from '../../../core/persistence/PersistenceLayer.ts';
 import type { PageHandle, SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
 import type { TabChannel, TabChannelFactory } from '../../tabs/TabChannelLayer.ts';
 import { tabLockName, type TabLocks } from '../../tabs/TabLocks.ts';
@@ -38,6 +39,13 @@ import { parseRelayLeaderMessage, RELAY_LEADER_PROTOCOL_VERSION, type RelayLeade
  * once the leader opens the page and catches up through the tab channel).
  */
 export const ANNOUNCE_MS = 250;
+
+/**
+ * How long a space being opened waits to learn whether this tab leads its relay: 150 ms. A free lock is
+ * granted within a task or two, so this delays an open only when another tab already leads (the space
+ * then opens without a relay layer, unless it has no local copy: see `layerAtOpen`).
+ */
+export const ELECTION_SETTLE_MS = 150;
 
 /** What a follower shows before the leader has said anything: nothing is known to be stored yet. */
 const UNKNOWN_STATUS: RelaySyncStatus = { state: 'connecting', unstored: 0, reason: null, lastSyncedAt: null, role: null };
@@ -82,11 +90,27 @@ export class RelayLeadership {
    * leader (and from this tab as soon as it becomes leader). `makeLayer` creates the space's RelayLayer
    * (called only in the leading tab); `onChange` is told of every status or layer change.
    */
-  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void): RelayAttachment {
+  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null = null): RelayAttachment {
+    return this.relay(url).attach(handle, makeLayer, onChange, opened);
+  }
+
+  /**
+   * For a space being opened (a layer factory): the relay layer it should open with, or null. A layer when
+   * this tab leads `url`, so the relay is a load source like before; also when the space has no local copy
+   * (joined from an invite, or wiped): only the relay has it, and a space cannot open empty. Such a
+   * bootstrap layer in a follower tab is a second socket for a moment: it is removed once the space
+   * document is in sync (see `attach`'s `opened`).
+   */
+  async layerAtOpen(url: string, hasLocalCopy: boolean, makeLayer: () => RelayLayer): Promise<RelayLayer | null> {
+    const leads = await this.relay(url).leadsWithin(ELECTION_SETTLE_MS);
+    return leads || !hasLocalCopy ? makeLayer() : null;
+  }
+
+  private relay(url: string): SharedRelay {
     if (this.closed) throw new PersistenceError(ErrorCode.Closed, 'relay leadership is closed');
     let relay = this.relays.get(url);
     if (!relay) this.relays.set(url, (relay = new SharedRelay(url, this.opts)));
-    return relay.attach(handle, makeLayer, onChange);
+    return relay;
   }
 
   /** Whether this tab holds the connection to `url` (tests, diagnostics). */
@@ -149,11 +173,28 @@ class SharedRelay {
     return this.election.leading && !this.closed;
   }
 
-  attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void): RelayAttachment {
+  /** Resolves true as soon as this tab leads, false after `ms` without. */
+  leadsWithin(ms: number): Promise<boolean> {
+    if (this.leading) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(this.leading);
+      }, ms);
+      const off = this.election.onLeading(() => {
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      });
+    });
+  }
+
+  attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null): RelayAttachment {
     const existing = this.spaces.get(handle.id);
     if (existing) throw new PersistenceError(ErrorCode.InvalidOperation, `space ${handle.id} already syncs through ${this.url} in this tab`);
     const a: Attached = { handle, makeLayer, onChange, layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null };
     this.spaces.set(handle.id, a);
+    if (opened) this.adopt(a, opened);
     if (this.leading) this.connect(a);
     else this.announce(a);
     return {
@@ -184,7 +225,10 @@ class SharedRelay {
 
   private lead(): void {
     if (this.closed) return;
-    for (const a of this.spaces.values()) this.connect(a);
+    for (const a of this.spaces.values()) {
+      if (a.layer) this.statusChanged(a); // a layer it opened with is now the one connection
+      else this.connect(a);
+    }
     // Followers re-announce their pages to the new leader (the old one's holds died with it).
     this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'hello' });
   }
@@ -199,9 +243,31 @@ class SharedRelay {
       return this.report(asPersistenceError(e, ErrorCode.InvalidOperation));
     }
     a.layer = layer;
-    a.offStatus = layer.onStatus(() => this.broadcastStatus(a));
-    this.broadcastStatus(a);
+    a.offStatus = layer.onStatus(() => this.statusChanged(a));
+    this.statusChanged(a);
+  }
+
+  private statusChanged(a: Attached): void {
+    if (this.leading) this.broadcastStatus(a);
     a.onChange();
+  }
+
+  /** A layer the space was opened with (layerAtOpen). A follower keeps it only until the space document
+   * is in sync with the relay (a joined or wiped space has arrived), then leaves the relay to the leader. */
+  private adopt(a: Attached, layer: RelayLayer): void {
+    a.layer = layer;
+    a.offStatus = layer.onStatus(() => this.statusChanged(a));
+    if (this.leading) return;
+    void layer.whenSettled(SPACE_DOC_ID).then(async () => {
+      if (this.leading || a.layer !== layer || this.closed) return;
+      a.offStatus?.();
+      a.offStatus = null;
+      a.layer = null;
+      if (!a.handle.isClosed) await a.handle.removeLayer(layer.name);
+      a.announced = null;
+      this.announce(a);
+      a.onChange();
+    });
   }
 
   private broadcastStatus(a: Attached): void {
