@@ -391,9 +391,15 @@ class SharedRelay {
             this.announce(a);
           }
         return;
-      case 'pages':
-        if (this.leading) this.hold(m.tab, m.spaceId, m.pageIds);
+      case 'pages': {
+        if (!this.leading) return;
+        this.hold(m.tab, m.spaceId, m.pageIds);
+        // A follower that just attached the space has missed earlier statuses (it may have said 'hello'
+        // before the space was open there): it gets the current one with every announcement.
+        const a = this.spaces.get(m.spaceId);
+        if (a) this.broadcastStatus(a);
         return;
+      }
       case 'bye':
         if (this.leading) this.dropTab(m.tab);
         return;
