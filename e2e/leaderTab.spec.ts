@@ -59,6 +59,8 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
   // A second tab of the same browser, on the same page.
   const a2 = await a.context.newPage();
   const followerSockets = relaySockets(a2);
+  const followerProblems: string[] = [];
+  a2.on('pageerror', (e) => followerProblems.push(`uncaught: ${e.message}`));
   await a2.goto(a.page.url());
   await expect(pageContent(a2)).toContainText('Alpha text');
   await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
@@ -90,5 +92,5 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
   await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
   expect(followerSockets.opened).toBe(1);
   await expect(sidebar(a2)).toBeVisible();
-  expect(a.problems.concat(b.problems), 'page or console errors').toEqual([]);
+  expect([...a.problems, ...followerProblems, ...b.problems], 'page or console errors').toEqual([]);
 });

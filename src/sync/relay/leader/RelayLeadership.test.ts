@@ -15,6 +15,13 @@ import { ownerTokenFor } from '../../../../relay/testing/testSpace.ts';
 import { InProcessTabLocks } from '../../tabs/InProcessTabLocks.ts';
 import { randomId } from '../capability.ts';
 import { copyStore, RelayTab, SocketMeter } from './testing/relayTabs.ts';
+import { MemoryLayer } from '../../../core/persistence/MemoryLayer.ts';
+import { SpaceManager } from '../../../core/manager/SpaceManager.ts';
+import { TabChannelLayer } from '../../tabs/TabChannelLayer.ts';
+import { TabPresence } from '../../tabs/TabPresence.ts';
+import { RelayConnectionPool } from '../RelayConnection.ts';
+import { RelayLayer } from '../RelayLayer.ts';
+import { RelayLeadership } from './RelayLeadership.ts';
 
 const RELAY_ENV = { QUIRE_RELAY_STORE_DEBOUNCE_MS: '20', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '200' };
 const until = (check: () => void, timeout = 20_000) => vi.waitFor(check, { timeout, interval: 25 });
@@ -33,7 +40,7 @@ afterAll(async () => {
 function profile(spaceId: string, store = new MemoryStore()) {
   const locks = new InProcessTabLocks();
   const meter = new SocketMeter();
-  const open = (create = false) => RelayTab.open({ mode: 'leader', locks, store, url: relay.url, spaceId, token: () => ownerTokenFor(spaceId), meter, create });
+  const open = (create = false) => RelayTab.open({ mode: 'leader', locks, store, url: relay.url, spaceId, tokenFor: ownerTokenFor, meter, create });
   return { meter, open, store };
 }
 
@@ -109,4 +116,52 @@ describe('RelayLeadership', () => {
     await follower.close();
     await leader.close();
   }, 30_000);
+
+  it('a space with no local copy opens from the relay in a follower tab, which then leaves the relay to the leader', async () => {
+    // Device B owns space S, synced to the relay.
+    const spaceId = randomId();
+    const b = profile(spaceId);
+    const b1 = await b.open(true);
+    const pageId = b1.handle.space.createPage({ title: 'From B' });
+    await until(() => expect(b1.layer?.status()).toMatchObject({ state: 'synced', unstored: 0 }));
+
+    // Profile A: tab L leads the relay (it syncs another space); tab F joins S, which A does not have.
+    const other = randomId();
+    const locks = new InProcessTabLocks();
+    const store = new MemoryStore();
+    const meter = new SocketMeter();
+    const leader = await RelayTab.open({ mode: 'leader', locks, store, url: relay.url, spaceId: other, tokenFor: ownerTokenFor, meter, create: true });
+    await until(() => expect(leader.layer?.status().state).toBe('synced'));
+
+    const presence = await TabPresence.claim(locks);
+    const leadership = new RelayLeadership({ locks, tabId: presence.id, announceMs: 50 });
+    const pool = new RelayConnectionPool({ WebSocket: meter.WebSocket });
+    const makeLayer = () => new RelayLayer({ url: relay.url, spaceId, token: () => ownerTokenFor(spaceId), pool });
+    const opened = await leadership.layerAtOpen(relay.url, false, makeLayer);
+    expect(opened, 'a bootstrap layer: only the relay has the space').not.toBeNull();
+    const manager = new SpaceManager({
+      coalesceMs: 5,
+      layers: [(id) => new MemoryLayer(id, store), (id) => new TabChannelLayer(id, { presence }), () => opened],
+    });
+    const f = await manager.openSpace(spaceId);
+    expect(f.space.getPage(pageId)?.title).toBe('From B');
+    const attachment = leadership.attach(f, relay.url, makeLayer, () => undefined, opened);
+
+    // Once the space document is in sync, F drops its own layer and the leader relays S for it.
+    await until(() => expect(attachment.layer()).toBeNull());
+    await until(() => expect(f.layers.some((l) => l.name === opened!.name)).toBe(false));
+    await until(() => expect(leader.leadership!.isLeading(relay.url)).toBe(true));
+    const page = await f.openPage(pageId);
+    await until(() => expect(attachment.status().state).toBe('synced'));
+    page.doc.getText('t').insert(0, 'from F via the leader');
+    const pageB = await b1.handle.openPage(pageId);
+    await until(() => expect(pageB.doc.getText('t').toString()).toBe('from F via the leader'));
+    await page.release();
+    await pageB.release();
+    leadership.close();
+    await manager.close();
+    presence.release();
+    await leader.close();
+    await b1.close();
+  }, 60_000);
 });

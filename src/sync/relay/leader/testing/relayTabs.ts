@@ -21,6 +21,8 @@ export class SocketMeter {
   opened = 0;
   open = 0;
   bytes = 0;
+  /** Of `bytes`, the ones sent to the relay. */
+  sent = 0;
 
   /** A WebSocket constructor (over `ws`) that reports to this meter. */
   readonly WebSocket: WebSocketConstructor;
@@ -38,6 +40,7 @@ export class SocketMeter {
       }
       override send(data: Uint8Array): void {
         meter.bytes += data.byteLength;
+        meter.sent += data.byteLength;
         super.send(data);
       }
     };
@@ -57,7 +60,8 @@ export interface RelayTabOptions {
   store: MemoryStore;
   url: string;
   spaceId: string;
-  token: () => Promise<string>;
+  /** The relay token of a space (the app reads it from the space's sync settings). */
+  tokenFor: (spaceId: string) => Promise<string>;
   meter: SocketMeter;
   /** Creates the space in this tab (the first tab of the first device) instead of opening it. */
   create?: boolean;
@@ -76,14 +80,24 @@ export class RelayTab {
     const tab = await SimulatedTab.open(o.locks, o.store, { coalesceMs: 5 });
     const handle = o.create ? await tab.manager.createSpace({ name: 'Shared', id: o.spaceId }) : await tab.manager.openSpace(o.spaceId);
     const pool = new RelayConnectionPool({ WebSocket: o.meter.WebSocket, reconnectInitialMs: 50, reconnectMaxMs: 300 });
-    const makeLayer = () => new RelayLayer({ url: o.url, spaceId: o.spaceId, token: o.token, pool });
+    const makeLayer = () => new RelayLayer({ url: o.url, spaceId: o.spaceId, token: () => o.tokenFor(o.spaceId), pool });
     if (o.mode === 'every-tab') {
       const layer = makeLayer();
       handle.addLayer(layer);
       return new RelayTab(tab, handle, null, null, layer);
     }
-    // openSpace is not needed: every simulated tab shows the one space.
-    const leadership = new RelayLeadership({ locks: o.locks, tabId: tab.id, announceMs: 50 });
+    // A space only a follower shows is opened here and attached like the app's SpaceSharing.watch does.
+    const leadership: RelayLeadership = new RelayLeadership({
+      locks: o.locks,
+      tabId: tab.id,
+      announceMs: 50,
+      openSpace: async (id) => {
+        const h = await tab.manager.openSpace(id);
+        const layer = () => new RelayLayer({ url: o.url, spaceId: id, token: () => o.tokenFor(id), pool });
+        leadership.attach(h, o.url, layer, () => undefined);
+        return h;
+      },
+    });
     const attachment = leadership.attach(handle, o.url, makeLayer, () => undefined);
     return new RelayTab(tab, handle, leadership, attachment, null);
   }
