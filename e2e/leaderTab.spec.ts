@@ -1,8 +1,8 @@
 /**
  * One relay socket per browser (decision 0012): two tabs of device A (one browser context) and device B,
  * with the real relay process on loopback. Only the leader tab of A has a WebSocket to the relay; an edit
- * typed in A's other tab reaches B through the leader; when the leader tab closes, the remaining tab takes
- * the connection over and its edits still reach B.
+ * typed in A's other tab reaches B through the leader, also on a page only that tab shows; when the leader
+ * tab closes, the remaining tab takes the connection over and its edits still reach B.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,16 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
   // B's edits reach the follower tab live, too.
   await typeAtEnd(b.page, ' and B');
   await expect(pageContent(a2)).toContainText('Alpha text from tab 2 and B', { timeout: 20_000 });
+
+  // A page only the follower tab shows: the leader holds it open for it, so its text reaches B too.
+  await addPage(a2, 'Beta');
+  await pageContent(a2).click();
+  await a2.keyboard.type('Beta typed in tab 2 only');
+  await tree(b.page).getByRole('treeitem', { name: 'Beta', exact: true }).click({ timeout: 20_000 });
+  await expect(pageContent(b.page)).toContainText('Beta typed in tab 2 only', { timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await tree(a2).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  expect(followerSockets.opened).toBe(0);
 
   // The leader tab closes: the remaining tab opens the one socket and keeps syncing.
   await a.page.close();
