@@ -8,7 +8,8 @@ describe('parseRelayLeaderMessage', () => {
   it('accepts the four kinds', () => {
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'hello' }).kind).toBe('hello');
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'bye' }).kind).toBe('bye');
-    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'pages', spaceId: 's', pageIds: ['a'] })).toMatchObject({ pageIds: ['a'] });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'pages', spaceId: 's', seq: 1, pageIds: ['a'] })).toMatchObject({ pageIds: ['a'] });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'status', spaceId: 's', status, answers: { tab: 'u', seq: 2 } })).toMatchObject({ answers: { tab: 'u', seq: 2 } });
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'status', spaceId: 's', status })).toMatchObject({ status });
   });
 
@@ -16,8 +17,10 @@ describe('parseRelayLeaderMessage', () => {
     ['not an object', 'x'],
     ['no tab', { v: 1, kind: 'hello' }],
     ['unknown kind', { v: 1, tab: 't', kind: 'steal' }],
-    ['page ids not strings', { v: 1, tab: 't', kind: 'pages', spaceId: 's', pageIds: [1] }],
-    ['too many pages', { v: 1, tab: 't', kind: 'pages', spaceId: 's', pageIds: Array.from({ length: MAX_ANNOUNCED_PAGES + 1 }, (_, i) => `p${i}`) }],
+    ['page ids not strings', { v: 1, tab: 't', kind: 'pages', spaceId: 's', seq: 1, pageIds: [1] }],
+    ['too many pages', { v: 1, tab: 't', kind: 'pages', spaceId: 's', seq: 1, pageIds: Array.from({ length: MAX_ANNOUNCED_PAGES + 1 }, (_, i) => `p${i}`) }],
+    ['pages without seq', { v: 1, tab: 't', kind: 'pages', spaceId: 's', pageIds: [] }],
+    ['malformed answers', { v: 1, tab: 't', kind: 'status', spaceId: 's', status, answers: { tab: 'u' } }],
     ['unknown state', { v: 1, tab: 't', kind: 'status', spaceId: 's', status: { ...status, state: 'great' } }],
     ['negative unstored', { v: 1, tab: 't', kind: 'status', spaceId: 's', status: { ...status, unstored: -1 } }],
     ['unknown reason', { v: 1, tab: 't', kind: 'status', spaceId: 's', status: { ...status, reason: 'because' } }],

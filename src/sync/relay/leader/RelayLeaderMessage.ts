@@ -6,9 +6,12 @@
  * lock `quire:tab:<tab>` it holds) and kind:
  *   'hello'   a tab started leading, or started following: everyone re-announces (the leader its status
  *             per space, followers their open pages), so a new leader learns what to hold at once.
- *   'pages'   spaceId, pageIds: the follower's open pages of that space, the whole set (idempotent). The
- *             leader holds them open so its relay layer follows them; an empty set releases them.
- *   'status'  spaceId, status: the leader's relay status of that space (the followers' "Sync status").
+ *   'pages'   spaceId, seq, pageIds: the follower's open pages of that space, the whole set (idempotent);
+ *             seq numbers the follower's announcements. The leader holds them open so its relay layer
+ *             follows them; an empty set releases them.
+ *   'status'  spaceId, status, answers?: the leader's relay status of that space (the followers' "Sync
+ *             status"). `answers` {tab, seq}: sent once the pages of that announcement are open and
+ *             followed, so the status covers them (until then the announcing follower does not show "Synced").
  *   'bye'     the follower closes cleanly: the leader releases what it held for it at once (a crashed
  *             follower is noticed through its tab lock instead).
  * Every received message is untrusted: `parseRelayLeaderMessage` checks shape, types and sizes and throws
@@ -35,12 +38,14 @@ export interface HelloMessage extends Base {
 export interface PagesMessage extends Base {
   readonly kind: 'pages';
   readonly spaceId: string;
+  readonly seq: number;
   readonly pageIds: readonly string[];
 }
 export interface StatusMessage extends Base {
   readonly kind: 'status';
   readonly spaceId: string;
   readonly status: RelaySyncStatus;
+  readonly answers?: { readonly tab: string; readonly seq: number };
 }
 export interface ByeMessage extends Base {
   readonly kind: 'bye';
@@ -66,13 +71,17 @@ export function parseRelayLeaderMessage(data: unknown): RelayLeaderMessage {
       return { ...base, kind: m.kind };
     case 'pages':
       if (!isId(m.spaceId)) throw bad('pages without a valid spaceId');
+      if (!isSeq(m.seq)) throw bad('pages without a valid seq');
       if (!Array.isArray(m.pageIds) || m.pageIds.length > MAX_ANNOUNCED_PAGES || !m.pageIds.every(isId)) throw bad('pages without a valid list of page ids');
-      return { ...base, kind: 'pages', spaceId: m.spaceId, pageIds: m.pageIds };
+      return { ...base, kind: 'pages', spaceId: m.spaceId, seq: m.seq, pageIds: m.pageIds };
     case 'status': {
       if (!isId(m.spaceId)) throw bad('status without a valid spaceId');
       const status = parseStatus(m.status);
       if (!status) throw bad('status without a valid relay status');
-      return { ...base, kind: 'status', spaceId: m.spaceId, status };
+      if (m.answers === undefined) return { ...base, kind: 'status', spaceId: m.spaceId, status };
+      const answers = m.answers as Record<string, unknown> | null;
+      if (typeof answers !== 'object' || answers === null || !isId(answers.tab) || !isSeq(answers.seq)) throw bad('status with a malformed answers');
+      return { ...base, kind: 'status', spaceId: m.spaceId, status, answers: { tab: answers.tab, seq: answers.seq } };
     }
     default:
       throw bad('unknown kind');
@@ -88,6 +97,10 @@ function parseStatus(x: unknown): RelaySyncStatus | null {
   if (s.lastSyncedAt !== null && !(typeof s.lastSyncedAt === 'number' && Number.isFinite(s.lastSyncedAt))) return null;
   if (s.role !== null && !(typeof s.role === 'string' && s.role.length <= MAX_ID)) return null;
   return { state: s.state as RelaySyncState, unstored: s.unstored, reason: s.reason as SyncStopReason | null, lastSyncedAt: s.lastSyncedAt, role: s.role };
+}
+
+function isSeq(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 function isId(x: unknown): x is string {

@@ -103,14 +103,22 @@ describe('RelayLeadership', () => {
     await b1.close();
   }, 60_000);
 
-  it('a page only a follower has open is held by the leader, and released when the follower closes it', async () => {
+  it('a page only a follower has open is held by the leader (the follower says synced only then), and released when the follower closes it', async () => {
     const spaceId = randomId();
     const a = profile(spaceId);
     const [leader, follower] = [await a.open(true), await a.open()];
     await until(() => expect(leader.layer?.status().state).toBe('synced'));
+    await until(() => expect(follower.attachment!.status().state).toBe('synced'));
     const pageId = follower.handle.space.createPage({ title: 'p' });
     const page = await follower.handle.openPage(pageId);
+    page.doc.getText('t').insert(0, 'typed at once');
+    // Not "synced" before the leader follows the page (announced within ANNOUNCE_MS, then answered).
+    expect(follower.attachment!.status().state).toBe('syncing');
     await until(() => expect(leader.handle.openPageIds()).toContain(pageId));
+    await until(() => expect(follower.attachment!.status().state).toBe('synced'));
+    const held = await leader.handle.openPage(pageId);
+    expect(held.doc.getText('t').toString()).toBe('typed at once');
+    await held.release();
     await page.release();
     await until(() => expect(leader.handle.openPageIds()).not.toContain(pageId));
     await follower.close();

@@ -136,6 +136,23 @@ interface Attached {
   heard: RelaySyncStatus;
   /** The page set last announced (followers), as a key; null: announce at the next tick. */
   announced: string | null;
+  /** The number of the last announcement, and of the last one the leader answered (its pages followed). */
+  announcedSeq: number;
+  answeredSeq: number;
+}
+
+/**
+ * A follower's status: the leader's, except that "synced" is not claimed while this tab has pages open
+ * that the leader does not follow yet (not announced, or announced and not answered): an edit there may
+ * not have reached the relay.
+ */
+function followerStatus(a: Attached): RelaySyncStatus {
+  const pending = a.answeredSeq < a.announcedSeq || (!a.handle.isClosed && pageKey(a.handle.openPageIds()) !== a.announced);
+  return pending && a.heard.state === 'synced' ? { ...a.heard, state: 'syncing' } : a.heard;
+}
+
+function pageKey(pageIds: string[]): string {
+  return pageIds.sort().join('\n');
 }
 
 /** One relay URL in one tab: its election, its channel, and (leading) the pages held for followers. */
@@ -150,6 +167,8 @@ class SharedRelay {
   /** Leading: follower tabs whose lifetime lock we wait on (granted = that tab is gone). */
   private readonly watches = new Map<string, AbortController>();
   private readonly timer: ReturnType<typeof setInterval>;
+  /** Numbers this tab's announcements (followers). */
+  private announcements = 0;
   private closed = false;
 
   constructor(
@@ -192,13 +211,13 @@ class SharedRelay {
   attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null): RelayAttachment {
     const existing = this.spaces.get(handle.id);
     if (existing) throw new PersistenceError(ErrorCode.InvalidOperation, `space ${handle.id} already syncs through ${this.url} in this tab`);
-    const a: Attached = { handle, makeLayer, onChange, layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null };
+    const a: Attached = { handle, makeLayer, onChange, layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null, announcedSeq: 0, answeredSeq: 0 };
     this.spaces.set(handle.id, a);
     if (opened) this.adopt(a, opened);
     if (this.leading) this.connect(a);
     else this.announce(a);
     return {
-      status: () => a.layer?.status() ?? a.heard,
+      status: () => a.layer?.status() ?? followerStatus(a),
       layer: () => a.layer,
       detach: () => this.detach(a),
     };
@@ -270,12 +289,15 @@ class SharedRelay {
     });
   }
 
-  private broadcastStatus(a: Attached): void {
-    if (a.layer) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status: a.layer.status() });
+  private broadcastStatus(a: Attached, answers?: { tab: string; seq: number }): void {
+    if (!a.layer) return;
+    const status = a.layer.status();
+    this.post(answers ? { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status, answers } : { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status });
   }
 
-  /** Holds open exactly `pageIds` of `spaceId` for follower `tab` (its whole announced set). */
-  private hold(tab: string, spaceId: string, pageIds: readonly string[]): void {
+  /** Holds open exactly `pageIds` of `spaceId` for follower `tab` (its whole announced set). Resolves once
+   * they are open (and so followed through the relay layer), or failed to open. */
+  private hold(tab: string, spaceId: string, pageIds: readonly string[]): Promise<void> {
     this.watchTab(tab);
     let perSpace = this.holds.get(tab);
     if (!perSpace) this.holds.set(tab, (perSpace = new Map<string, Map<string, Promise<PageHandle | null>>>()));
@@ -301,6 +323,7 @@ class SharedRelay {
           }),
       );
     }
+    return Promise.all([space, ...pages.values()]).then(() => undefined);
   }
 
   /** The leader's handle of a space a follower shows: its own, or opened for the follower. */
@@ -354,11 +377,13 @@ class SharedRelay {
 
   private announce(a: Attached): void {
     if (this.leading || this.closed || a.handle.isClosed) return;
-    const pageIds = a.handle.openPageIds().sort();
-    const key = pageIds.join('\n');
+    const pageIds = a.handle.openPageIds();
+    const key = pageKey(pageIds);
     if (key === a.announced) return;
     a.announced = key;
-    this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, pageIds });
+    a.announcedSeq = ++this.announcements;
+    this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, seq: a.announcedSeq, pageIds });
+    a.onChange(); // the status reads "syncing" until the leader answers
   }
 
   private async detach(a: Attached): Promise<void> {
@@ -366,7 +391,7 @@ class SharedRelay {
     this.spaces.delete(a.handle.id);
     a.offStatus?.();
     if (a.layer) await a.handle.removeLayer(a.layer.name);
-    else if (!this.closed) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, pageIds: [] });
+    else if (!this.closed) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, seq: ++this.announcements, pageIds: [] });
     a.layer = null;
   }
 
@@ -393,11 +418,13 @@ class SharedRelay {
         return;
       case 'pages': {
         if (!this.leading) return;
-        this.hold(m.tab, m.spaceId, m.pageIds);
-        // A follower that just attached the space has missed earlier statuses (it may have said 'hello'
-        // before the space was open there): it gets the current one with every announcement.
-        const a = this.spaces.get(m.spaceId);
-        if (a) this.broadcastStatus(a);
+        const { tab, seq, spaceId } = m;
+        // Answered once the pages are open and followed, so the status covers them. It also serves a
+        // follower that just attached the space and missed earlier statuses.
+        void this.hold(tab, spaceId, m.pageIds).then(() => {
+          const a = this.spaces.get(spaceId);
+          if (a && this.leading) this.broadcastStatus(a, { tab, seq });
+        });
         return;
       }
       case 'bye':
@@ -407,6 +434,7 @@ class SharedRelay {
         const a = this.spaces.get(m.spaceId);
         if (this.leading || !a) return;
         a.heard = m.status;
+        if (m.answers?.tab === this.opts.tabId) a.answeredSeq = Math.max(a.answeredSeq, m.answers.seq);
         a.onChange();
         return;
       }
