@@ -4,6 +4,9 @@ import { LocalWorkspace } from '../storage/LocalWorkspace.ts';
 import { BrowserTabLocks, DomainEventChannel, TabChannelLayer, TabPresence } from '../sync/index.ts';
 import { createUiStateCollections, PageCollections, type UiStateCollections } from '../collections/index.ts';
 import { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
+import { RelayLeadership } from '../sync/relay/leader/RelayLeadership.ts';
+import * as random from 'lib0/random';
+import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 // The DOM's handler properties are typed with `this: WebSocket`; the layer needs only the narrow shape.
 import type { WebSocketConstructor } from '../sync/relay/RelayConnection.ts';
 
@@ -27,9 +30,16 @@ export function useLocalWorkspace(): WorkspaceState {
     // Other tabs of this browser: live edits over a BroadcastChannel, a Web Lock per tab so a survivor
     // stores what a crashed tab had not, and one projection leader per space.
     const locks = new BrowserTabLocks();
-    // Spaces that sync get a relay layer after the tab channel (docs/sync-client.md).
-    const sharing = new SpaceSharing({ WebSocket: WebSocket as unknown as WebSocketConstructor });
-    const opening = TabPresence.claim(locks).then((claimed) => {
+    // Spaces that sync get a relay layer after the tab channel (docs/sync-client.md), in the one tab per
+    // relay that holds its connection (decision 0012); a space only another tab shows is opened here for it.
+    const tabId = random.uuidv4();
+    const leadership = new RelayLeadership({
+      locks,
+      tabId,
+      openSpace: (id): Promise<SpaceHandle> => opening.then((ws) => ws.openSpace(id)).then((h) => (sharing.watch(h), h)),
+    });
+    const sharing = new SpaceSharing({ WebSocket: WebSocket as unknown as WebSocketConstructor, leadership });
+    const opening: Promise<LocalWorkspace> = TabPresence.claim(locks, tabId).then((claimed) => {
       presence = claimed;
       events = new DomainEventChannel(claimed.id);
       return LocalWorkspace.open({ locks, events, extraLayers: [(spaceId) => new TabChannelLayer(spaceId, { presence: claimed }), sharing.layerFactory] });
@@ -37,6 +47,7 @@ export function useLocalWorkspace(): WorkspaceState {
     opening.then(
       (ws) => {
         if (cancelled) {
+          leadership.close();
           sharing.close();
           return void ws.close();
         }
@@ -51,6 +62,8 @@ export function useLocalWorkspace(): WorkspaceState {
       cancelled = true;
       window.removeEventListener('pagehide', onHide);
       // A clean close flushes first, then lets peers know this tab is gone (a crash releases it too).
+      // The relay goes first: the next tab takes the connection over while this one flushes.
+      leadership.close();
       void (workspace?.close() ?? Promise.resolve()).finally(() => {
         sharing.close();
         events?.close();

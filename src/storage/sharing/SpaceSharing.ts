@@ -1,21 +1,23 @@
 /**
  * SpaceSharing: the browser's composition of sync through a relay. It decides which spaces get a relay
  * layer (the layer factory reads the space's sync settings), starts and stops syncing an open space,
- * creates invite links on the owner's device and joins a space from an invite. The space document and the
- * open pages sync live; every other page is kept in sync in the background (SpaceSyncer: bounded
- * concurrency, and after being offline only the pages changed on either side are exchanged).
+ * creates invite links on the owner's device, joins a space from an invite, and lets the owner list and
+ * revoke members. The space document and the open pages sync live; every other page is kept in sync in the
+ * background (SpaceSyncer: bounded concurrency, and after being offline only the pages changed on either
+ * side are exchanged), in the tab that holds the relay's connection (decision 0012).
  *
  * Local data is never hidden, locked or replaced by any of this: the relay layer is one more layer of the
  * space, merged through the CRDT; stopping sync removes the layer and keeps everything.
  */
 import * as random from 'lib0/random';
 import { ErrorCode, SpaceError } from '../../core/errors.ts';
-import type { LayerFactory, PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
+import { SPACE_DOC_ID, type LayerFactory, type PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/relay/capability.ts';
 import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from '../../sync/relay/RelayConnection.ts';
 import { RelayLayer, type RelaySyncStatus as RelayStatus } from '../../sync/relay/RelayLayer.ts';
+import type { RelayAttachment, RelayLeadership } from '../../sync/relay/leader/RelayLeadership.ts';
 import { IndexedDbSyncStateStore } from '../../sync/relay/IndexedDbSyncStateStore.ts';
 import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
 import { syncStateKey } from '../../sync/relay/SyncStateStore.ts';
@@ -30,6 +32,8 @@ export interface SpaceSharingOptions {
   IDBKeyRange?: typeof IDBKeyRange;
   /** The WebSocket constructor (the browser's; `ws` in Node tests). */
   WebSocket: WebSocketConstructor;
+  /** One relay socket per browser (decision 0012): only the leading tab attaches relay layers. Absent: this tab connects. */
+  leadership?: RelayLeadership;
 }
 
 export interface SpaceSyncView {
@@ -39,12 +43,19 @@ export interface SpaceSyncView {
   readonly backgroundError: QuireError | null;
 }
 
+/** The background sync of one open space, bound to the relay layer it runs on. */
+interface Background {
+  readonly handle: SpaceHandle;
+  readonly layer: RelayLayer;
+  readonly syncer: SpaceSyncer;
+  error: QuireError | null;
+}
+
 interface Synced {
   readonly settings: SyncSettings;
-  readonly layer: RelayLayer;
-  /** Runs while the space is open in this tab (watch); null before. */
-  background: { handle: SpaceHandle; syncer: SpaceSyncer } | null;
-  backgroundError: QuireError | null;
+  /** This tab's relay layer and its status, or (a follower tab) the leader's status and no layer. */
+  readonly relay: Pick<RelayAttachment, 'status' | 'layer'>;
+  readonly detach: (handle: SpaceHandle) => Promise<void>;
 }
 
 export class SpaceSharing {
@@ -52,6 +63,10 @@ export class SpaceSharing {
   private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Synced spaces opened under leadership, waiting for `watch` to attach them. */
+  private readonly waiting = new Map<string, { settings: SyncSettings; layer: RelayLayer | null }>();
+  /** Background syncs, one per open synced space whose relay layer is in this tab. */
+  private readonly background = new Map<string, Background>();
   /** What the background sync remembers between sessions (its own small database, `quire-sync`). */
   private readonly syncState: IndexedDbSyncStateStore;
 
@@ -62,14 +77,19 @@ export class SpaceSharing {
 
   /** For LocalWorkspace's extra layers: a relay layer for spaces whose settings say they sync, else none. */
   readonly layerFactory: LayerFactory = async (spaceId) => {
-    const settings = readSyncSettings(await this.withLocalStore(spaceId, (store) => store.loadSecrets()));
-    return settings ? this.makeLayer(spaceId, settings) : null;
+    const [secrets, local] = await this.withLocalStore(spaceId, async (store) => [await store.loadSecrets(), (await store.load(SPACE_DOC_ID)).length > 0] as const);
+    const settings = readSyncSettings(secrets);
+    if (!settings || !this.opts.leadership) return settings ? this.makeLayer(spaceId, settings) : null;
+    // One tab per browser holds the relay's connection (decision 0012); watch() attaches the space to it.
+    const layer = await this.opts.leadership.layerAtOpen(settings.relayUrl, local, () => this.newLayer(spaceId, settings));
+    this.waiting.set(spaceId, { settings, layer });
+    return layer;
   };
 
   /** Settings and status of a space, for the UI. */
   view(spaceId: string): SpaceSyncView {
     const s = this.synced.get(spaceId);
-    return { settings: s?.settings ?? null, status: s ? s.layer.status() : null, backgroundError: s?.backgroundError ?? null };
+    return { settings: s?.settings ?? null, status: s ? s.relay.status() : null, backgroundError: this.background.get(spaceId)?.error ?? null };
   }
 
   subscribe(spaceId: string, listener: () => void): () => void {
@@ -80,23 +100,15 @@ export class SpaceSharing {
   }
 
   /**
-   * Called once a space is open: a synced space keeps every page in sync in the background, not only the
-   * open ones, for as long as it is open (a space opened again gets a new syncer with the new handle).
+   * Called once a space is open: under leadership the space is attached to the tab holding the relay's
+   * connection; and a synced space whose relay layer is in this tab keeps every page in sync in the
+   * background, not only the open ones, for as long as it is open.
    */
   watch(handle: SpaceHandle): void {
-    const s = this.synced.get(handle.id);
-    if (!s || handle.isClosed || s.background?.handle === handle) return;
-    s.background?.syncer.stop();
-    const syncer = new SpaceSyncer(handle, s.layer, {
-      store: this.syncState,
-      key: syncStateKey(s.settings.relayUrl, handle.id),
-      onError: (error) => {
-        s.backgroundError = error;
-        this.changed(handle.id);
-      },
-    });
-    s.background = { handle, syncer };
-    syncer.start();
+    const w = this.waiting.get(handle.id);
+    this.waiting.delete(handle.id);
+    if (w) this.lead(handle, w.settings, w.layer);
+    this.syncInBackground(handle);
   }
 
   /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
@@ -114,8 +126,8 @@ export class SpaceSharing {
       keys,
     };
     await handle.saveSecrets(syncSecretsOf(settings));
-    const layer = this.makeLayer(handle.id, settings);
-    handle.addLayer(layer);
+    if (this.opts.leadership) this.lead(handle, settings);
+    else handle.addLayer(this.makeLayer(handle.id, settings));
     this.watch(handle);
   }
 
@@ -125,8 +137,8 @@ export class SpaceSharing {
     await handle.saveSecrets(STOPPED_SYNC_SECRETS);
     if (!s) return;
     this.synced.delete(handle.id);
-    s.background?.syncer.stop();
-    await handle.removeLayer(s.layer.name);
+    this.stopBackground(handle.id);
+    await s.detach(handle);
     this.changed(handle.id);
   }
 
@@ -134,7 +146,7 @@ export class SpaceSharing {
   async createInviteLink(handle: SpaceHandle, role: Exclude<SyncRole, 'owner'>, expiresAt: number | null, appBaseUrl: string): Promise<string> {
     const s = this.synced.get(handle.id);
     if (!s?.settings.keys) throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can invite');
-    const { inviteId, capability } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
+    const { capability, inviteId } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
     await handle.saveSecrets(withSentInvite(await handle.loadSecrets(), { inviteId, role, expiresAt, createdAt: Date.now(), relayUrl: s.settings.relayUrl, revokedAt: null }));
     return inviteLink(appBaseUrl, { relayUrl: s.settings.relayUrl, spaceId: handle.id, spaceName: handle.space.meta().name, capability });
   }
@@ -159,7 +171,7 @@ export class SpaceSharing {
 
   /** Sends an owner command (revoke, list members) over the space document's session. */
   layerOf(spaceId: string): RelayLayer | null {
-    return this.synced.get(spaceId)?.layer ?? null;
+    return this.synced.get(spaceId)?.relay.layer() ?? null;
   }
 
   /** What this device remembers of access: its invites for the current relay (newest first), the members it revoked. */
@@ -185,25 +197,67 @@ export class SpaceSharing {
   private ownerLayer(spaceId: string): RelayLayer {
     const s = this.synced.get(spaceId);
     if (s?.settings.role !== 'owner') throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can manage its members');
-    return s.layer;
+    const layer = s.relay.layer();
+    if (!layer) throw new SpaceError(ErrorCode.StorageUnavailable, 'Members are managed from the tab that holds the relay connection; this tab does not hold it right now');
+    return layer;
   }
 
   /** Stops every background sync (the workspace is closing; the spaces close their relay layers). */
   close(): void {
-    for (const s of this.synced.values()) s.background?.syncer.stop();
+    for (const id of [...this.background.keys()]) this.stopBackground(id);
     this.synced.clear();
     this.syncState.close();
   }
 
   private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
-    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
-    const layer = new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
-    const previous = this.synced.get(spaceId);
-    previous?.background?.syncer.stop(); // its space handle closed: the space is being opened again
-    this.synced.set(spaceId, { settings, layer, background: null, backgroundError: null });
+    const layer = this.newLayer(spaceId, settings);
+    this.synced.set(spaceId, { settings, relay: { status: () => layer.status(), layer: () => layer }, detach: (h) => h.removeLayer(layer.name) });
     layer.onStatus(() => this.changed(spaceId));
     this.changed(spaceId);
     return layer;
+  }
+
+  /** Syncs an open space through the tab that holds the relay's connection (this one when it leads). */
+  private lead(handle: SpaceHandle, settings: SyncSettings, opened: RelayLayer | null = null): void {
+    // On a handover this tab's layer appears (or goes): the background sync follows it.
+    const onChange = () => {
+      this.syncInBackground(handle);
+      this.changed(handle.id);
+    };
+    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), onChange, opened);
+    this.synced.set(handle.id, { settings, relay, detach: () => relay.detach() });
+    this.changed(handle.id);
+  }
+
+  /** Runs the background sync of `handle` on this tab's relay layer of it, if it has one (else stops it). */
+  private syncInBackground(handle: SpaceHandle): void {
+    const s = this.synced.get(handle.id);
+    const layer = s?.relay.layer() ?? null;
+    const running = this.background.get(handle.id);
+    if (running && running.handle === handle && running.layer === layer && !handle.isClosed) return;
+    this.stopBackground(handle.id);
+    if (!s || !layer || handle.isClosed) return;
+    const syncer = new SpaceSyncer(handle, layer, {
+      store: this.syncState,
+      key: syncStateKey(s.settings.relayUrl, handle.id),
+      onError: (error) => {
+        bg.error = error;
+        this.changed(handle.id);
+      },
+    });
+    const bg: Background = { handle, layer, syncer, error: null };
+    this.background.set(handle.id, bg);
+    syncer.start();
+  }
+
+  private stopBackground(spaceId: string): void {
+    this.background.get(spaceId)?.syncer.stop();
+    this.background.delete(spaceId);
+  }
+
+  private newLayer(spaceId: string, settings: SyncSettings): RelayLayer {
+    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
+    return new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
   }
 
   /** The space's own page store, opened for one task (the space may not be open, or not exist yet). */

@@ -1,0 +1,106 @@
+/**
+ * One relay socket per browser (decision 0012): two tabs of device A (one browser context) and device B,
+ * with the real relay process on loopback. Only the leader tab of A has a WebSocket to the relay; an edit
+ * typed in A's other tab reaches B through the leader, also on a page only that tab shows; when the leader
+ * tab closes, the remaining tab takes the connection over and its edits still reach B.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import type { Page } from '@playwright/test';
+import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
+import { expect, test } from './fixtures.ts';
+import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
+import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+
+let dataDir = '';
+let relay: RelayProcess;
+const devices: Device[] = [];
+
+test.beforeEach(async () => {
+  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-leader-'));
+  relay = await startRelayProcess(dataDir);
+});
+
+test.afterEach(async () => {
+  for (const d of devices.splice(0)) await d.context.close();
+  await relay.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Counts the WebSockets a page opens to the relay (and how many are still open). */
+function relaySockets(page: Page) {
+  const counts = { opened: 0, open: 0 };
+  page.on('websocket', (ws) => {
+    if (!ws.url().startsWith(relay.url)) return;
+    counts.opened++;
+    counts.open++;
+    ws.on('close', () => counts.open--);
+  });
+  return counts;
+}
+
+async function typeAtEnd(page: Page, text: string) {
+  await pageContent(page).click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+}
+
+test('one relay socket per browser; the other tab syncs through the leader, and takes over when it closes', async ({ browser, baseURL }) => {
+  const a = await openDevice(browser, baseURL!);
+  devices.push(a);
+  const leaderSockets = relaySockets(a.page);
+  await createSpace(a.page, 'Shared');
+  await addPage(a.page, 'Alpha');
+  await pageContent(a.page).click();
+  await a.page.keyboard.type('Alpha text');
+  await startSyncing(a.page, relay.url);
+
+  // A second tab of the same browser, on the same page.
+  const a2 = await a.context.newPage();
+  const followerSockets = relaySockets(a2);
+  const followerProblems: string[] = [];
+  a2.on('pageerror', (e) => followerProblems.push(`uncaught: ${e.message}`));
+  await a2.goto(a.page.url());
+  await expect(pageContent(a2)).toContainText('Alpha text');
+  await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
+
+  const link = await createInvite(a.page, 'Editor');
+  const b = await openDevice(browser, baseURL!);
+  devices.push(b);
+  await join(b, link, 'Bea');
+  await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(b.page)).toContainText('Alpha text', { timeout: 20_000 });
+
+  // Typed in the tab that does not hold the connection: reaches B through the leader.
+  await typeAtEnd(a2, ' from tab 2');
+  await expect(pageContent(b.page)).toContainText('Alpha text from tab 2', { timeout: 20_000 });
+  await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
+  expect(leaderSockets.opened + followerSockets.opened, 'sockets from device A').toBe(1);
+  expect(followerSockets.opened).toBe(0);
+
+  // B's edits reach the follower tab live, too.
+  await typeAtEnd(b.page, ' and B');
+  await expect(pageContent(a2)).toContainText('Alpha text from tab 2 and B', { timeout: 20_000 });
+
+  // A page only the follower tab shows: the leader holds it open for it, so its text reaches B too.
+  await addPage(a2, 'Beta');
+  await pageContent(a2).click();
+  await a2.keyboard.type('Beta typed in tab 2 only');
+  await tree(b.page).getByRole('treeitem', { name: 'Beta', exact: true }).click({ timeout: 20_000 });
+  await expect(pageContent(b.page)).toContainText('Beta typed in tab 2 only', { timeout: 20_000 });
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await tree(a2).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  expect(followerSockets.opened).toBe(0);
+
+  // The leader tab closes: the remaining tab opens the one socket and keeps syncing.
+  await a.page.close();
+  await expect.poll(() => followerSockets.open, { timeout: 20_000 }).toBe(1);
+  await typeAtEnd(a2, ' after the leader left');
+  await expect(pageContent(b.page)).toContainText('and B after the leader left', { timeout: 20_000 });
+  await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
+  expect(followerSockets.opened).toBe(1);
+  await expect(sidebar(a2)).toBeVisible();
+  expect([...a.problems, ...followerProblems, ...b.problems], 'page or console errors').toEqual([]);
+});
