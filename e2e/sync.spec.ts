@@ -10,6 +10,10 @@ import { expect, test } from './fixtures.ts';
 import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
 import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
 import { routeIds, storedPageText } from './storedPages.ts';
+import * as Y from 'yjs';
+import { openRawSocket, SyncType } from '../relay/testing/rawRelaySocket.ts';
+import { relayToken } from '../src/sync/relay/inviteLink.ts';
+import { parseCloseReason, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
 
 let dataDir = '';
 let relay: RelayProcess;
@@ -82,7 +86,7 @@ test('an editor invite brings every page to a second device, and both edit one p
   await expect(syncStatus(b.page)).toContainText('Synced', { timeout: 20_000 });
 });
 
-test('a viewer invite gives a read-only space', async ({ browser, baseURL }) => {
+test('a viewer invite gives a read-only space, and a crafted write with its capability is refused by the relay', async ({ browser, baseURL }) => {
   const a = await device(browser, baseURL);
   await ownerWithSpace(a);
   const link = await createInvite(a.page, 'Viewer');
@@ -94,6 +98,42 @@ test('a viewer invite gives a read-only space', async ({ browser, baseURL }) => 
   await expect(pageContent(b.page)).toHaveAttribute('contenteditable', 'false');
   await expect(b.page.getByRole('textbox', { name: 'Page title' })).toHaveAttribute('readonly', '');
   await expect(sidebar(b.page).getByRole('button', { name: 'New page' })).toHaveCount(0);
+
+  // A modified client with this viewer's real capability: a valid update is refused by the relay.
+  await tree(a.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
+  await expect(pageContent(a.page)).toContainText('Alpha text');
+  const { spaceId, pageId } = routeIds(a.page);
+  const settings = await b.page.evaluate((id) => {
+    const quire = (globalThis as unknown as { quire: { sharing: { view(id: string): { settings: { capability: string; memberId: string; name: string } | null } } } }).quire;
+    return quire.sharing.view(id).settings;
+  }, spaceId);
+  expect(settings).not.toBeNull();
+  const token = relayToken({ capability: settings!.capability, memberId: settings!.memberId, name: settings!.name });
+  const docName = `${spaceId}/${pageId}`;
+  const socket = await openRawSocket(relay.url);
+  try {
+    socket.auth(docName, token);
+    await expect.poll(() => socket.events.some((e) => e.doc === docName && e.kind === 'authenticated')).toBe(true);
+    socket.sync(docName, SyncType.Step1, Y.encodeStateVector(new Y.Doc()));
+    await expect.poll(() => socket.events.some((e) => e.kind === 'sync' && e.type === SyncType.Step2)).toBe(true);
+    const current = new Y.Doc();
+    for (const e of socket.events) if (e.kind === 'sync' && e.type !== SyncType.Step1) Y.applyUpdate(current, e.payload);
+    const before = Y.encodeStateVector(current);
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.insert(0, [new Y.XmlText('VIEWER WAS HERE')]);
+    current.getXmlFragment('default').insert(0, [paragraph]); // the editor's field (PageEditor.tsx)
+    socket.sync(docName, SyncType.Update, Y.encodeStateAsUpdate(current, before));
+    await expect.poll(() => socket.events.filter((e) => e.kind === 'close').map((e) => (e.kind === 'close' ? parseCloseReason(e.reason) : null))).toEqual([RelayCloseReason.Forbidden]);
+  } finally {
+    socket.close();
+  }
+  // Never broadcast: the owner's page goes on without it, and the owner's later words still reach the viewer.
+  await pageContent(a.page).click();
+  await a.page.keyboard.press('End');
+  await a.page.keyboard.type(' and more');
+  await expect(pageContent(b.page)).toContainText('Alpha text and more');
+  await expect(pageContent(a.page)).not.toContainText('VIEWER WAS HERE');
+  await expect(pageContent(b.page)).not.toContainText('VIEWER WAS HERE');
 });
 
 test('the relay stopped mid-sync and restarted: nothing lost, the status honest in between', async ({ browser, baseURL }) => {
