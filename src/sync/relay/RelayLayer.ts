@@ -109,6 +109,8 @@ interface DocState {
   /** Open change queries waiting on this document's session. */
   holds: number;
   settledWaiters: (() => void)[];
+  /** Waiters that asked the relay to store now (storeNow.ts): each save sent meanwhile asks again. */
+  storeNowWaiters: number;
   /** Consecutive non-refusal closes of this document's session (reopen backoff). */
   resets: number;
   reopenTimer: ReturnType<typeof setTimeout> | null;
@@ -194,7 +196,10 @@ export class RelayLayer implements TwoWayLayer {
       d.saves.push({ update: bytes, resolve, reject });
       const existed = d.session !== null;
       this.ensureSession(d);
-      if (existed && d.session?.live) d.session.send(encodeUpdate(d.name, bytes));
+      if (existed && d.session?.live) {
+        d.session.send(encodeUpdate(d.name, bytes));
+        if (d.storeNowWaiters > 0) this.sendStateless(docId, encodeStoreNow());
+      }
       this.emitStatus();
     });
   }
@@ -321,8 +326,12 @@ export class RelayLayer implements TwoWayLayer {
       if (d.saves.length > 0 && d.session?.live && !d.refusal && !this.closed) this.sendStateless(docId, encodeStoreNow());
     };
     ask();
+    d.storeNowWaiters++;
     const timer = setInterval(ask, STORE_NOW_REPEAT_MS);
-    return settled.finally(() => clearInterval(timer));
+    return settled.finally(() => {
+      clearInterval(timer);
+      d.storeNowWaiters--;
+    });
   }
 
   /**
@@ -460,6 +469,7 @@ export class RelayLayer implements TwoWayLayer {
         stateless: [],
         holds: 0,
         settledWaiters: [],
+        storeNowWaiters: 0,
         resets: 0,
         reopenTimer: null,
       };
