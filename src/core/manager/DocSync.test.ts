@@ -86,6 +86,31 @@ describe('DocSync with a layer that acknowledges late', () => {
     expect(status.snapshot()).toMatchObject({ state: 'saved', pending: 0 });
   });
 
+  it('closing does not wait for a remote layer (a relay out of reach), only for the layers on this device', async () => {
+    const status = new SaveStatus();
+    const store = new MemoryStore();
+    const local = new MemoryLayer('s', store, 'local');
+    const relay = Object.assign(new LateAckLayer(new MemoryStore(), true), { remote: true });
+    for (const l of [local, relay]) status.addLayer(l.name, l.direction, l.remote);
+    const doc = new Y.Doc();
+    const sync = new DocSync(doc, 'p1', [local, relay], { clock: systemClock, status, statusKey: 's/p1', coalesceMs: 5, retryInitialMs: 5, retryMaxMs: 20 });
+    doc.getText('t').insert(0, 'typed offline');
+    await sync.close(); // resolves although the relay never acknowledged
+    expect(textOf(await local.load('p1'))).toBe('typed offline');
+    expect(relay.held).toHaveLength(1); // handed over: the relay layer keeps it and sends it when it can
+    // A flush that includes remote layers still waits for them (the background sync relies on it).
+    const doc2 = new Y.Doc();
+    const sync2 = new DocSync(doc2, 'p2', [local, relay], { clock: systemClock, status, statusKey: 's/p2', coalesceMs: 5, retryInitialMs: 5, retryMaxMs: 20 });
+    doc2.getText('t').insert(0, 'x');
+    let flushed = false;
+    const flushing = sync2.flush().then(() => (flushed = true));
+    await wait(30);
+    expect(flushed).toBe(false);
+    for (const h of relay.held.splice(0)) h.resolve();
+    await flushing;
+    expect(flushed).toBe(true);
+  });
+
   it('not pipelined: one save in flight, the changes made meanwhile wait and go out merged', async () => {
     const { layer, sync, type } = setupLate(false);
     type('a');

@@ -47,6 +47,8 @@ export interface DocSyncOptions {
 
 interface Waiter {
   target: number;
+  /** Waits for the layers marked `remote` too (a flush), or only for the others (a close). */
+  remote: boolean;
   resolve: () => void;
   reject: (e: QuireError) => void;
 }
@@ -219,29 +221,38 @@ export class DocSync {
    * Rejects with the layer's error if a write fails first (the changes stay queued and are retried;
    * nothing is dropped).
    */
-  flush(): Promise<void> {
+  flush(options: { remote?: boolean } = {}): Promise<void> {
+    const remote = options.remote ?? true;
     // A peer tab that died may have left updates only this tab holds: they are part of what must be saved.
     const settling = this.closed ? [] : this.sameOrigin.map((l) => l.settle(this.docId)).filter((p) => p !== undefined);
-    if (settling.length > 0) return Promise.all(settling).then(() => this.flush());
+    if (settling.length > 0) return Promise.all(settling).then(() => this.flush(options));
     const target = this.seq;
-    if (this.outboxes.every((o) => o.lowestUnacked() > target)) return Promise.resolve();
+    if (this.awaited(remote).every((o) => o.lowestUnacked() > target)) return Promise.resolve();
     // Detached with writes still queued (deleted, abandoned): they will never be written; say so rather
     // than leave the caller waiting forever.
     if (this.closed) return Promise.reject(new PersistenceError(ErrorCode.Closed, `${this.docId}: closed before it was saved`, { docId: this.docId }));
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ target, remote, resolve, reject }));
     this.pumpAll(true);
     return p;
   }
 
   /**
-   * Flushes until nothing is pending, then detaches from the document. Rejects (and stays attached) if a
-   * flush fails. Looping closes the gap where a change arrives while the previous flush was in flight.
+   * Flushes until nothing is pending on this device, then detaches from the document. Rejects (and stays
+   * attached) if a flush fails. Looping closes the gap where a change arrives while the previous flush was
+   * in flight. A `remote` layer (a relay) is handed every change but not waited for: it keeps what it was
+   * handed and sends it when it can, and the next open of the page exchanges what the far side lacks;
+   * waiting would make closing a page hang for as long as the relay is unreachable.
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    do await this.flush();
-    while (this.pending() > 0 && !this.closed);
+    do await this.flush({ remote: false });
+    while (this.awaited(false).some((o) => o.pending > 0) && !this.closed);
     this.detach();
+  }
+
+  /** The outboxes a flush waits for: every one, or (remote false) those of layers on this device. */
+  private awaited(remote: boolean): Outbox[] {
+    return remote ? this.outboxes : this.outboxes.filter((o) => !o.layer.remote);
   }
 
   /** Detaches without flushing (the document was deleted forever, or the space is being destroyed). */
@@ -299,7 +310,8 @@ export class DocSync {
   }
 
   private onSaved(o: Outbox, batch: Queued[], ticket: number): void {
-    if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
+    // The layer was removed while the write was in flight, or (a remote layer) the document was closed.
+    if (!this.outboxes.includes(o) || this.closed) return;
     o.acknowledged(batch);
     this.opts.status.layerRecovered(o.layer.name, this.opts.statusKey, ticket);
     this.changed();
@@ -323,13 +335,13 @@ export class DocSync {
   }
 
   private onFailed(o: Outbox, batch: Queued[], error: PersistenceError): void {
-    if (!this.outboxes.includes(o)) return; // the layer was removed while the write was in flight
+    if (!this.outboxes.includes(o) || this.closed) return; // as in onSaved
     o.failed(batch);
     this.changed();
     this.opts.status.layerFailed(o.layer.name, error, this.opts.statusKey, this.docId);
     const lowest = batch[0]?.seq ?? Infinity;
     this.waiters = this.waiters.filter((w) => {
-      if (w.target >= lowest) {
+      if (w.target >= lowest && (w.remote || !o.layer.remote)) {
         w.reject(error);
         return false;
       }
@@ -346,8 +358,9 @@ export class DocSync {
 
   private settleWaiters(): void {
     const lowest = Math.min(...this.outboxes.map((o) => o.lowestUnacked()));
+    const lowestHere = Math.min(...this.awaited(false).map((o) => o.lowestUnacked()));
     this.waiters = this.waiters.filter((w) => {
-      if (w.target < lowest) {
+      if (w.target < (w.remote ? lowest : lowestHere)) {
         w.resolve();
         return false;
       }

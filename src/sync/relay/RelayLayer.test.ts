@@ -170,6 +170,31 @@ describe('RelayLayer against the real relay', () => {
     expect(storedText('s/slow')).toBe('a');
   });
 
+  it('closing a page and the space while the relay is down returns at once; the edit reaches the relay on the next open', async () => {
+    const r = await relay();
+    const store = new MemoryStore();
+    const managerOf = () => new SpaceManager({ layers: [(id) => new MemoryLayer(id, store), (id) => layer(r.url, id)], coalesceMs: 5, retryInitialMs: 50, retryMaxMs: 500 });
+    const first = managerOf();
+    const h = await first.createSpace({ id: 'off', name: 'Off' });
+    h.space.createPage({ id: 'p', title: 'Page' });
+    await h.flush();
+    await r.stop('SIGKILL');
+    relays.splice(relays.indexOf(r), 1);
+    const page = await h.openPage('p');
+    page.doc.getText('t').insert(0, 'typed while the relay was down');
+    await page.release(); // used to wait for the relay's acknowledgement, for as long as it was down
+    await first.close();
+    expect(storedText('off/p')).toBeNull();
+
+    await relay(r.port);
+    const second = managerOf();
+    const again = await (await second.openSpace('off')).openPage('p');
+    expect(again.doc.getText('t').toString()).toBe('typed while the relay was down');
+    await until(() => expect(storedText('off/p')).toBe('typed while the relay was down'));
+    await again.release();
+    await second.close();
+  });
+
   it('detaches a refused document with a typed error while another keeps syncing on the same socket', async () => {
     const r = await relay();
     const l = layer(r.url);
