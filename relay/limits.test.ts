@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 async function relay(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, env);
+  const r = await startRelayProcess(dataDir, { env });
   relays.push(r);
   return r;
 }

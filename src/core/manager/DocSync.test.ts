@@ -91,7 +91,8 @@ describe('DocSync with a layer that acknowledges late', () => {
     const store = new MemoryStore();
     const local = new MemoryLayer('s', store, 'local');
     const relay = Object.assign(new LateAckLayer(new MemoryStore(), true), { remote: true });
-    for (const l of [local, relay]) status.addLayer(l.name, l.direction, l.remote);
+    status.addLayer(local.name, local.direction, false);
+    status.addLayer(relay.name, relay.direction, true);
     const doc = new Y.Doc();
     const sync = new DocSync(doc, 'p1', [local, relay], { clock: systemClock, status, statusKey: 's/p1', coalesceMs: 5, retryInitialMs: 5, retryMaxMs: 20 });
     doc.getText('t').insert(0, 'typed offline');
