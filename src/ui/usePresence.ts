@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import { caretUser } from './remoteCarets.ts';
+import { caretUser } from './caretColours.ts';
 
 /** Where a page's awareness travels: the relay layer of a synced space (attachAwareness returns the detach). */
 export interface PresenceSource {
