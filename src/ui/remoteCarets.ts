@@ -8,14 +8,8 @@
  */
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type { Awareness } from 'y-protocols/awareness';
+import { CARET_COLOURS } from './caretColours.ts';
 import './remoteCarets.css';
-
-/** Colours a device can get; chosen from its awareness client id, so each device keeps one. */
-export const CARET_COLOURS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e8590c', '#0c8599', '#c2255c', '#5f3dc4'] as const;
-
-export function caretUser(name: string, clientId: number): { name: string; colour: number } {
-  return { name: name || 'Someone', colour: clientId % CARET_COLOURS.length };
-}
 
 function colourOf(user: Record<string, unknown>): number {
   const c = user.colour;
