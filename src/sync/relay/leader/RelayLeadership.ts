@@ -23,13 +23,23 @@
  * granted it, attaches RelayLayers to the spaces it has open, and says 'hello'; followers re-announce their
  * pages. A follower that dies is noticed through its lifetime tab lock (TabPresence), and what the leader
  * held for it is released.
+ *
+ * What only a relay layer can do is asked of the leader over the same channel: a follower's presence on a
+ * page goes through the leader's PresenceHub of that page (FollowerPresence on the follower's side), an
+ * owner command is run by the leader (LeaderRequests), and "Stop syncing" in a follower makes the leader
+ * detach its relay layer ('stop').
  */
 import { asPersistenceError, ErrorCode, PersistenceError } from '../../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../../core/persistence/PersistenceLayer.ts';
 import type { PageHandle, SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
 import type { TabChannel, TabChannelFactory } from '../../tabs/TabChannelLayer.ts';
 import { tabLockName, type TabLocks } from '../../tabs/TabLocks.ts';
+import type { Awareness } from 'y-protocols/awareness';
 import type { RelayLayer, RelaySyncStatus } from '../RelayLayer.ts';
+import { listMembers, revokeInvite, revokeMember, type MemberInfo } from '../memberCommands.ts';
+import { FollowerPresence } from './FollowerPresence.ts';
+import { LeaderRequests, runOwnerCommand } from './LeaderRequests.ts';
+import { PresenceHub } from './PresenceHub.ts';
 import { LeaderElection, relayLeaderName } from './LeaderElection.ts';
 import { parseRelayLeaderMessage, RELAY_LEADER_PROTOCOL_VERSION, type RelayLeaderMessage } from './RelayLeaderMessage.ts';
 
@@ -74,8 +84,15 @@ export interface RelayAttachment {
   status(): RelaySyncStatus;
   /** The relay layer when this tab leads (owner commands, awareness, background sync), else null. */
   layer(): RelayLayer | null;
-  /** Stops syncing the space in this tab (its relay layer, if any, leaves the space). */
+  /** Stops syncing the space in this tab (its relay layer, if any, leaves the space); in a follower the
+   * leader is told to stop too. */
   detach(): Promise<void>;
+  /** Shares an editor's presence on a page with the other devices and shows theirs, in either role.
+   * Returns the detach. Call again when `layer()` changes (the role changed). */
+  attachAwareness(pageId: string, awareness: Awareness): () => void;
+  /** Owner commands, run with this tab's relay layer or, in a follower, by the leader. */
+  listMembers(): Promise<MemberInfo[]>;
+  revoke(what: { memberId: string } | { inviteId: string }): Promise<void>;
 }
 
 /** Every relay URL this tab syncs with: one election and one channel per URL. */
@@ -88,10 +105,11 @@ export class RelayLeadership {
   /**
    * Syncs `handle` through relay `url` from this tab: now if this tab leads that relay, else through the
    * leader (and from this tab as soon as it becomes leader). `makeLayer` creates the space's RelayLayer
-   * (called only in the leading tab); `onChange` is told of every status or layer change.
+   * (called only in the leading tab); `onChange` is told of every status or layer change; `onStopped` when
+   * a follower tab stopped syncing the space and this (leading) tab detached it on its word.
    */
-  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null = null): RelayAttachment {
-    return this.relay(url).attach(handle, makeLayer, onChange, opened);
+  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null = null, onStopped?: () => void): RelayAttachment {
+    return this.relay(url).attach(handle, makeLayer, onChange, opened, onStopped);
   }
 
   /**
@@ -130,7 +148,10 @@ interface Attached {
   readonly handle: SpaceHandle;
   readonly makeLayer: () => RelayLayer;
   readonly onChange: () => void;
+  readonly onStopped?: () => void;
   layer: RelayLayer | null;
+  /** Leading: the presence hub of each page someone in this browser shows (on `layer`). */
+  readonly hubs: Map<string, PresenceHub>;
   offStatus: (() => void) | null;
   /** The leader's last broadcast status (followers). */
   heard: RelaySyncStatus;
@@ -169,6 +190,10 @@ class SharedRelay {
   private readonly timer: ReturnType<typeof setInterval>;
   /** Numbers this tab's announcements (followers). */
   private announcements = 0;
+  /** Following: this tab's editors' presence, through the leader. */
+  private readonly presence: FollowerPresence;
+  /** Following: owner commands waiting for the leader's reply. */
+  private readonly requests: LeaderRequests;
   private closed = false;
 
   constructor(
@@ -179,6 +204,12 @@ class SharedRelay {
     this.channel = (opts.openChannel ?? ((n) => new BroadcastChannel(n)))(name);
     this.channel.onmessage = (e) => this.receive(e.data);
     this.channel.onmessageerror = () => this.report(new PersistenceError(ErrorCode.InvalidUpdate, 'relay leader channel: a message could not be deserialized'));
+    const tab = opts.tabId;
+    this.presence = new FollowerPresence(
+      (spaceId, pageId, update) => this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab, kind: 'awareness', spaceId, pageId, fromLeader: false, update }),
+      (e) => this.report(asPersistenceError(e, ErrorCode.InvalidUpdate)),
+    );
+    this.requests = new LeaderRequests(tab, (id, spaceId, command) => this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab, kind: 'request', id, spaceId, command }));
     this.election = new LeaderElection(opts.locks, name);
     this.election.onLeading(() => this.lead());
     this.election.onError((e) => this.report(e));
@@ -208,10 +239,10 @@ class SharedRelay {
     });
   }
 
-  attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null): RelayAttachment {
+  attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null, onStopped?: () => void): RelayAttachment {
     const existing = this.spaces.get(handle.id);
     if (existing) throw new PersistenceError(ErrorCode.InvalidOperation, `space ${handle.id} already syncs through ${this.url} in this tab`);
-    const a: Attached = { handle, makeLayer, onChange, layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null, announcedSeq: 0, answeredSeq: 0 };
+    const a: Attached = { handle, makeLayer, onChange, onStopped, hubs: new Map(), layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null, announcedSeq: 0, answeredSeq: 0 };
     this.spaces.set(handle.id, a);
     if (opened) this.adopt(a, opened);
     if (this.leading) this.connect(a);
@@ -220,7 +251,54 @@ class SharedRelay {
       status: () => a.layer?.status() ?? followerStatus(a),
       layer: () => a.layer,
       detach: () => this.detach(a),
+      attachAwareness: (pageId, awareness) => this.attachAwareness(a, pageId, awareness),
+      listMembers: async () => (a.layer ? listMembers(a.layer) : [...((await this.requests.ask(handle.id, { op: 'list-members' })).members ?? [])]),
+      revoke: async (what) => {
+        if (a.layer) await ('memberId' in what ? revokeMember(a.layer, what.memberId) : revokeInvite(a.layer, what.inviteId));
+        else await this.requests.ask(handle.id, 'memberId' in what ? { op: 'revoke-member', memberId: what.memberId } : { op: 'revoke-invite', inviteId: what.inviteId });
+      },
     };
+  }
+
+  /** With a relay layer here, through the page's hub; otherwise through the leader. */
+  private attachAwareness(a: Attached, pageId: string, awareness: Awareness): () => void {
+    const hub = this.hubFor(a, pageId);
+    if (!hub) return this.presence.attach(a.handle.id, pageId, awareness);
+    const detach = hub.attachEditor(awareness);
+    return () => {
+      detach();
+      this.endIfIdle(a, pageId, hub);
+    };
+  }
+
+  private hubFor(a: Attached, pageId: string): PresenceHub | null {
+    const layer = a.layer;
+    if (!layer) return null;
+    let hub = a.hubs.get(pageId);
+    if (!hub) {
+      const spaceId = a.handle.id;
+      hub = new PresenceHub(
+        (awareness) => layer.attachAwareness(pageId, awareness),
+        (update) => {
+          if (this.leading) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'awareness', spaceId, pageId, fromLeader: true, update });
+        },
+      );
+      a.hubs.set(pageId, hub);
+    }
+    return hub;
+  }
+
+  private endIfIdle(a: Attached, pageId: string, hub: PresenceHub): void {
+    if (!hub.idle || a.hubs.get(pageId) !== hub) return;
+    a.hubs.delete(pageId);
+    hub.end();
+  }
+
+  /** The layer of `a` went (stopped, handed back after bootstrap, closed): so do its hubs. Editors attached
+   * to them attach again, as the attachment's layer changed. */
+  private endHubs(a: Attached): void {
+    for (const hub of a.hubs.values()) hub.end();
+    a.hubs.clear();
   }
 
   close(): void {
@@ -233,8 +311,12 @@ class SharedRelay {
     for (const tab of [...this.holds.keys()]) this.dropTab(tab);
     for (const w of this.watches.values()) w.abort();
     this.watches.clear();
-    for (const a of this.spaces.values()) a.offStatus?.();
+    for (const a of this.spaces.values()) {
+      a.offStatus?.();
+      this.endHubs(a);
+    }
     this.spaces.clear();
+    this.requests.close();
     this.channel.onmessage = null;
     this.channel.onmessageerror = null;
     this.channel.close();
@@ -282,6 +364,7 @@ class SharedRelay {
       a.offStatus?.();
       a.offStatus = null;
       a.layer = null;
+      this.endHubs(a);
       if (!a.handle.isClosed) await a.handle.removeLayer(layer.name);
       a.announced = null;
       this.announce(a);
@@ -366,6 +449,12 @@ class SharedRelay {
     const perSpace = this.holds.get(tab);
     this.holds.delete(tab);
     for (const pages of perSpace?.values() ?? []) for (const held of pages.values()) void releaseHeld(held);
+    for (const a of this.spaces.values()) {
+      for (const [pageId, hub] of a.hubs) {
+        hub.dropSource(followerSource(tab));
+        this.endIfIdle(a, pageId, hub);
+      }
+    }
   }
 
   // --- following ---
@@ -390,8 +479,13 @@ class SharedRelay {
     if (this.spaces.get(a.handle.id) !== a) return;
     this.spaces.delete(a.handle.id);
     a.offStatus?.();
+    this.endHubs(a);
+    const wasLeading = this.leading;
     if (a.layer) await a.handle.removeLayer(a.layer.name);
     else if (!this.closed) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, seq: ++this.announcements, pageIds: [] });
+    // The leader keeps its relay layer until told: the settings this follower saved are shared, its
+    // layer is not. (A bootstrap layer of a follower tab does not make it the leader.)
+    if (!wasLeading && !this.closed) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'stop', spaceId: a.handle.id });
     a.layer = null;
   }
 
@@ -410,12 +504,52 @@ class SharedRelay {
     switch (m.kind) {
       case 'hello':
         if (this.leading) for (const a of this.spaces.values()) this.broadcastStatus(a);
-        else
+        else {
           for (const a of this.spaces.values()) {
             a.announced = null;
             this.announce(a);
           }
+          this.presence.resend();
+        }
         return;
+      case 'awareness': {
+        if (m.fromLeader) {
+          if (!this.leading) this.presence.receive(m.spaceId, m.pageId, m.update);
+          return;
+        }
+        const a = this.spaces.get(m.spaceId);
+        if (!this.leading || !a) return;
+        const hub = this.hubFor(a, m.pageId);
+        if (!hub) return;
+        this.watchTab(m.tab);
+        try {
+          hub.apply(followerSource(m.tab), m.update);
+        } catch (e) {
+          this.report(asPersistenceError(e, ErrorCode.InvalidUpdate)); // a malformed update changes nothing
+        }
+        this.endIfIdle(a, m.pageId, hub);
+        return;
+      }
+      case 'request': {
+        if (!this.leading) return;
+        const { tab, id, spaceId } = m;
+        const layer = this.spaces.get(spaceId)?.layer;
+        const reply = layer ? runOwnerCommand(layer, m.command) : Promise.resolve({ ok: false as const, code: ErrorCode.StorageUnavailable, message: 'The tab holding the relay connection does not sync this space' });
+        void reply.then((result) => this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'reply', id, to: tab, result }));
+        return;
+      }
+      case 'reply':
+        if (!this.leading) this.requests.receive(m);
+        return;
+      case 'stop': {
+        const a = this.spaces.get(m.spaceId);
+        if (!this.leading || !a) return;
+        void this.detach(a).then(
+          () => a.onStopped?.(),
+          (e: unknown) => this.report(asPersistenceError(e, ErrorCode.StorageUnavailable)),
+        );
+        return;
+      }
       case 'pages': {
         if (!this.leading) return;
         const { tab, seq, spaceId } = m;
@@ -448,6 +582,11 @@ class SharedRelay {
   private report(e: PersistenceError): void {
     this.opts.onError?.(e);
   }
+}
+
+/** The presence hubs' name of a follower tab's clients. */
+function followerSource(tab: string): string {
+  return `tab:${tab}`;
 }
 
 async function releaseHeld(held: Promise<PageHandle | null>): Promise<void> {
