@@ -37,7 +37,7 @@ function profile(spaceId: string, token: () => string, store = new MemoryStore()
   const locks = new InProcessTabLocks();
   const meter = new SocketMeter();
   const name = randomId();
-  const open = (create = false) => RelayTab.open({ mode: 'leader', locks, store, url: relay.url, spaceId, tokenFor: async () => token(), meter, create, profile: name });
+  const open = (create = false) => RelayTab.open({ mode: 'leader', locks, store, url: relay.url, spaceId, tokenFor: () => Promise.resolve(token()), meter, create, profile: name });
   return { meter, open, store };
 }
 
