@@ -104,6 +104,27 @@ describe('a follower tab through the leader', () => {
     await other.close();
   }, 90_000);
 
+  it('a page only a follower shows, with its presence attached at once, reaches the other device', async () => {
+    const space = await testSpace(randomId());
+    const { leader, follower, other } = await twoDevices(space);
+    const pageId = follower.handle.space.createPage({ title: 'Beta' });
+    const pageF = await follower.handle.openPage(pageId);
+    const awF = new Awareness(pageF.doc);
+    awF.setLocalStateField('user', { name: 'Ann' });
+    const detachF = follower.attachment!.attachAwareness(pageId, awF);
+    pageF.doc.getText('t').insert(0, 'typed in tab 2 only');
+    await until(() => expect(other.handle.space.getPage(pageId)).toBeDefined());
+    const pageB = await other.handle.openPage(pageId);
+    await until(() => expect(pageB.doc.getText('t').toString()).toBe('typed in tab 2 only'));
+    detachF();
+    awF.destroy();
+    await pageF.release();
+    await pageB.release();
+    await follower.close();
+    await leader.close();
+    await other.close();
+  }, 60_000);
+
   it('lists the members and revokes one from a follower tab (the leader runs the commands); a non-owner is refused', async () => {
     const space = await testSpace(randomId());
     const { leader, follower, other, b } = await twoDevices(space);

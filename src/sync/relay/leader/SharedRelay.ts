@@ -403,15 +403,25 @@ export class SharedRelay {
         }
         const a = this.spaces.get(m.spaceId);
         if (!this.leading || !a) return;
-        const hub = this.hubFor(a, m.pageId);
-        if (!hub) return;
-        this.watchTab(m.tab);
-        try {
-          hub.apply(followerSource(m.tab), m.update);
-        } catch (e) {
-          this.report(asPersistenceError(e, ErrorCode.InvalidUpdate)); // a malformed update changes nothing
-        }
-        this.endIfIdle(a, m.pageId, hub);
+        // Presence joins a page once this tab has it open (held for that follower, or shown here): a relay
+        // session started for presence alone, before the page's own exchange, left that page's open waiting
+        // (seen in e2e/leaderTab.spec.ts). Before that it is dropped; the follower sends it again once its
+        // announcement of the page is answered.
+        const held = this.holds.get(m.tab)?.get(m.spaceId)?.get(m.pageId);
+        if (!held && !a.handle.openPageIds().includes(m.pageId)) return;
+        const { tab, pageId, update } = m;
+        void (held ?? Promise.resolve(null)).then(() => {
+          if (!this.leading || this.spaces.get(a.handle.id) !== a || a.handle.isClosed || !a.handle.openPageIds().includes(pageId)) return;
+          const hub = this.hubFor(a, pageId);
+          if (!hub) return;
+          this.watchTab(tab);
+          try {
+            hub.apply(followerSource(tab), update);
+          } catch (e) {
+            this.report(asPersistenceError(e, ErrorCode.InvalidUpdate)); // a malformed update changes nothing
+          }
+          this.endIfIdle(a, pageId, hub);
+        });
         return;
       }
       case 'request': {
@@ -452,7 +462,10 @@ export class SharedRelay {
         const a = this.spaces.get(m.spaceId);
         if (this.leading || !a) return;
         a.heard = m.status;
-        if (m.answers?.tab === this.opts.tabId) a.answeredSeq = Math.max(a.answeredSeq, m.answers.seq);
+        if (m.answers?.tab === this.opts.tabId && m.answers.seq > a.answeredSeq) {
+          a.answeredSeq = m.answers.seq;
+          this.presence.resend(); // the leader holds the announced pages now, and takes their presence
+        }
         a.onChange();
         return;
       }
