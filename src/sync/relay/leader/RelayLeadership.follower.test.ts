@@ -46,6 +46,8 @@ async function twoDevices(space: TestSpace) {
   const a = profile(space.spaceId, () => space.ownerToken('owner-device'));
   const leader = await a.open(true);
   await leader.handle.flush();
+  // The relay registers the space's key on the owner's first session: only then can it verify an invite.
+  await until(() => expect(leader.layer?.status().state).toBe('synced'));
   const follower = await a.open();
   const bea = await space.invite('editor', null, 'bea-device');
   const b = profile(space.spaceId, () => bea.token, await copyStore(a.store, space.spaceId));
