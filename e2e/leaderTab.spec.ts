@@ -104,3 +104,47 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
   await expect(sidebar(a2)).toBeVisible();
   expect([...a.problems, ...followerProblems, ...b.problems], 'page or console errors').toEqual([]);
 });
+
+test('a follower tab shows the other device’s caret, sends its own, and the owner manages members from it', async ({ browser, baseURL }) => {
+  const a = await openDevice(browser, baseURL!);
+  devices.push(a);
+  await createSpace(a.page, 'Shared');
+  await addPage(a.page, 'Alpha');
+  await pageContent(a.page).click();
+  await a.page.keyboard.type('Alpha text');
+  await startSyncing(a.page, relay.url);
+  const link = await createInvite(a.page, 'Editor');
+
+  // A second tab of A on Alpha: a follower (no socket of its own).
+  const a2 = await a.context.newPage();
+  const followerSockets = relaySockets(a2);
+  const followerProblems: string[] = [];
+  a2.on('pageerror', (e) => followerProblems.push(`uncaught: ${e.message}`));
+  await a2.goto(a.page.url());
+  await expect(pageContent(a2)).toContainText('Alpha text');
+  await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
+
+  // The leader tab moves to another page: what B sees of A on Alpha comes from the follower.
+  await addPage(a.page, 'Beta');
+
+  const b = await openDevice(browser, baseURL!);
+  devices.push(b);
+  await join(b, link, 'Bea');
+  await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click({ timeout: 20_000 });
+  await expect(pageContent(b.page)).toContainText('Alpha text', { timeout: 20_000 });
+  await typeAtEnd(b.page, ' and B');
+
+  // Bea's caret and name show in the follower tab; the follower's caret shows on B.
+  await expect(a2.locator('.remote-caret-label', { hasText: 'Bea' })).toBeVisible({ timeout: 20_000 });
+  await typeAtEnd(a2, ' and tab 2');
+  await expect(pageContent(b.page)).toContainText('and B and tab 2', { timeout: 20_000 });
+  await expect(b.page.locator('.remote-caret-label')).toHaveCount(1, { timeout: 20_000 });
+
+  // Share > Members in the follower tab: the leader asks the relay on its behalf.
+  await sidebar(a2).getByRole('button', { name: 'Share', exact: true }).click();
+  const members = a2.getByRole('dialog').getByRole('list', { name: 'Members' });
+  await expect(members.getByRole('listitem', { name: 'Bea' })).toContainText('Editor', { timeout: 20_000 });
+  await expect(members.getByRole('listitem')).toHaveCount(2); // the owner's device and Bea
+  expect(followerSockets.opened).toBe(0);
+  expect([...a.problems, ...followerProblems, ...b.problems], 'page or console errors').toEqual([]);
+});

@@ -99,13 +99,12 @@ function useReadOnly(sharing: SpaceSharing, spaceId: string | null): boolean {
 }
 
 /** Where the open page's awareness goes while the space syncs (cursors of other devices), else null. */
+/** The presence of a synced space's editors, whichever tab holds the relay connection (SpaceSharing). */
 function usePresenceSource(sharing: SpaceSharing, spaceId: string | null): PresenceSource | null {
-  const layer = useSyncExternalStore(
+  return useSyncExternalStore(
     (onChange) => (spaceId ? sharing.subscribe(spaceId, onChange) : () => undefined),
-    () => (spaceId ? sharing.layerOf(spaceId) : null),
+    () => (spaceId ? sharing.presenceSource(spaceId) : null),
   );
-  const name = spaceId ? (sharing.view(spaceId).settings?.name ?? '') : '';
-  return useMemo(() => (layer ? { name, attach: (pageId, awareness) => layer.attachAwareness(pageId, awareness) } : null), [layer, name]);
 }
 
 /** The expanded pages of a space's tree, kept in the `views` UI-state collection. */

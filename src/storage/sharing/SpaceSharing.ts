@@ -10,6 +10,7 @@
  * space, merged through the CRDT; stopping sync removes the layer and keeps everything.
  */
 import * as random from 'lib0/random';
+import type { Awareness } from 'y-protocols/awareness';
 import { ErrorCode, SpaceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type LayerFactory, type PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
@@ -53,12 +54,21 @@ interface Background {
 
 interface Synced {
   readonly settings: SyncSettings;
-  /** This tab's relay layer and its status, or (a follower tab) the leader's status and no layer. */
-  readonly relay: Pick<RelayAttachment, 'status' | 'layer'>;
+  /** This tab's relay layer and its status, or (a follower tab) the leader's status and no layer; presence
+   * and owner commands work in both (a follower's go through the leader). */
+  readonly relay: Omit<RelayAttachment, 'detach'>;
   readonly detach: (handle: SpaceHandle) => Promise<void>;
 }
 
+/** Where an editor's presence on a page travels (usePresence's PresenceSource): `attach` returns the detach. */
+export interface SpacePresence {
+  readonly name: string;
+  attach(pageId: string, awareness: Awareness): () => void;
+}
+
 export class SpaceSharing {
+  /** The presence source last handed out per space, kept while its layer and name stay the same. */
+  private readonly presence = new Map<string, { layer: RelayLayer | null; source: SpacePresence }>();
   /** One socket per relay URL for this tab, shared by every space synced through it. */
   private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
@@ -169,9 +179,29 @@ export class SpaceSharing {
     return parts.spaceId;
   }
 
-  /** Sends an owner command (revoke, list members) over the space document's session. */
+  /** This tab's relay layer of a space, if it holds one (the leader tab, or a tab without leadership). */
   layerOf(spaceId: string): RelayLayer | null {
     return this.synced.get(spaceId)?.relay.layer() ?? null;
+  }
+
+  /**
+   * Where the editors of a synced space share their presence, in the leader tab and in a follower alike;
+   * null when the space does not sync. The same object until this tab's role or the user's name changes
+   * (then the editors attach again to the new one: subscribe tells when).
+   */
+  presenceSource(spaceId: string): SpacePresence | null {
+    const s = this.synced.get(spaceId);
+    if (!s) {
+      this.presence.delete(spaceId);
+      return null;
+    }
+    const layer = s.relay.layer();
+    const last = this.presence.get(spaceId);
+    if (last && last.layer === layer && last.source.name === s.settings.name) return last.source;
+    const relay = s.relay;
+    const source: SpacePresence = { name: s.settings.name, attach: (pageId, awareness) => relay.attachAwareness(pageId, awareness) };
+    this.presence.set(spaceId, { layer, source });
+    return source;
   }
 
   /** What this device remembers of access: its invites for the current relay (newest first), the members it revoked. */
@@ -183,23 +213,21 @@ export class SpaceSharing {
 
   /** The members the relay has seen in the space (owner only; memberCommands.ts). */
   async members(spaceId: string): Promise<MemberInfo[]> {
-    return memberCommands.listMembers(this.ownerLayer(spaceId));
+    return this.ownerRelay(spaceId).listMembers();
   }
 
   /** Revokes a member or an invite on the relay, then remembers it on this device. */
   async revoke(handle: SpaceHandle, what: { memberId: string } | { inviteId: string }): Promise<void> {
-    const layer = this.ownerLayer(handle.id);
-    await ('memberId' in what ? memberCommands.revokeMember(layer, what.memberId) : memberCommands.revokeInvite(layer, what.inviteId));
+    await this.ownerRelay(handle.id).revoke(what);
     const secrets = await handle.loadSecrets();
     await handle.saveSecrets('memberId' in what ? withMemberRevoked(secrets, what.memberId, Date.now()) : withInviteRevoked(secrets, what.inviteId, Date.now()));
   }
 
-  private ownerLayer(spaceId: string): RelayLayer {
+  /** The owner's commands of a space: this tab's relay layer, or the leader tab's on this tab's behalf. */
+  private ownerRelay(spaceId: string): Synced['relay'] {
     const s = this.synced.get(spaceId);
     if (s?.settings.role !== 'owner') throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can manage its members');
-    const layer = s.relay.layer();
-    if (!layer) throw new SpaceError(ErrorCode.StorageUnavailable, 'Members are managed from the tab that holds the relay connection; this tab does not hold it right now');
-    return layer;
+    return s.relay;
   }
 
   /** Stops every background sync (the workspace is closing; the spaces close their relay layers). */
@@ -211,7 +239,14 @@ export class SpaceSharing {
 
   private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
     const layer = this.newLayer(spaceId, settings);
-    this.synced.set(spaceId, { settings, relay: { status: () => layer.status(), layer: () => layer }, detach: (h) => h.removeLayer(layer.name) });
+    const relay: Synced['relay'] = {
+      status: () => layer.status(),
+      layer: () => layer,
+      attachAwareness: (pageId, awareness) => layer.attachAwareness(pageId, awareness),
+      listMembers: () => memberCommands.listMembers(layer),
+      revoke: (what) => ('memberId' in what ? memberCommands.revokeMember(layer, what.memberId) : memberCommands.revokeInvite(layer, what.inviteId)),
+    };
+    this.synced.set(spaceId, { settings, relay, detach: (h) => h.removeLayer(layer.name) });
     layer.onStatus(() => this.changed(spaceId));
     this.changed(spaceId);
     return layer;
@@ -224,7 +259,14 @@ export class SpaceSharing {
       this.syncInBackground(handle);
       this.changed(handle.id);
     };
-    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), onChange, opened);
+    // "Stop syncing" pressed in a follower tab: it saved the settings; this (leading) tab detached its layer.
+    const onStopped = () => {
+      if (this.synced.get(handle.id)?.relay !== relay) return;
+      this.synced.delete(handle.id);
+      this.stopBackground(handle.id);
+      this.changed(handle.id);
+    };
+    const relay = this.opts.leadership!.attach(handle, settings.relayUrl, () => this.newLayer(handle.id, settings), onChange, opened, onStopped);
     this.synced.set(handle.id, { settings, relay, detach: () => relay.detach() });
     this.changed(handle.id);
   }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PersistenceError } from '../../../core/errors.ts';
-import { MAX_ANNOUNCED_PAGES, parseRelayLeaderMessage } from './RelayLeaderMessage.ts';
+import { MAX_ANNOUNCED_PAGES, MAX_AWARENESS_BYTES, parseRelayLeaderMessage } from './RelayLeaderMessage.ts';
 
 const status = { state: 'synced', unstored: 0, reason: null, lastSyncedAt: 1, role: 'editor' };
 
 describe('parseRelayLeaderMessage', () => {
-  it('accepts the four kinds', () => {
+  it('accepts hello, bye, pages and status', () => {
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'hello' }).kind).toBe('hello');
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'bye' }).kind).toBe('bye');
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'pages', spaceId: 's', seq: 1, pageIds: ['a'] })).toMatchObject({ pageIds: ['a'] });
@@ -13,7 +13,25 @@ describe('parseRelayLeaderMessage', () => {
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'status', spaceId: 's', status })).toMatchObject({ status });
   });
 
+  it('accepts awareness, request, reply and stop', () => {
+    const update = new Uint8Array([1, 2, 3]);
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'awareness', spaceId: 's', pageId: 'p', fromLeader: false, update })).toMatchObject({ pageId: 'p', update });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'request', id: 'r1', spaceId: 's', command: { op: 'revoke-member', memberId: 'm' } })).toMatchObject({ command: { op: 'revoke-member', memberId: 'm' } });
+    const member = { memberId: 'm', inviteId: 'i', role: 'editor', name: 'Bea', firstSeenAt: 1, lastSeenAt: 2 };
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'reply', id: 'r1', to: 'u', result: { ok: true, members: [member] } })).toMatchObject({ result: { ok: true, members: [member] } });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'reply', id: 'r1', to: 'u', result: { ok: false, code: 'forbidden', message: 'no' } })).toMatchObject({ result: { ok: false, code: 'forbidden' } });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'stop', spaceId: 's' }).kind).toBe('stop');
+  });
+
   it.each([
+    ['awareness without bytes', { v: 1, tab: 't', kind: 'awareness', spaceId: 's', pageId: 'p', fromLeader: false, update: [1, 2] }],
+    ['awareness too large', { v: 1, tab: 't', kind: 'awareness', spaceId: 's', pageId: 'p', fromLeader: true, update: new Uint8Array(MAX_AWARENESS_BYTES + 1) }],
+    ['awareness without fromLeader', { v: 1, tab: 't', kind: 'awareness', spaceId: 's', pageId: 'p', update: new Uint8Array([1]) }],
+    ['unknown command', { v: 1, tab: 't', kind: 'request', id: 'r', spaceId: 's', command: { op: 'delete-space' } }],
+    ['revoke without a member', { v: 1, tab: 't', kind: 'request', id: 'r', spaceId: 's', command: { op: 'revoke-member' } }],
+    ['reply with an unknown code', { v: 1, tab: 't', kind: 'reply', id: 'r', to: 'u', result: { ok: false, code: 'oops', message: '' } }],
+    ['reply with a malformed member', { v: 1, tab: 't', kind: 'reply', id: 'r', to: 'u', result: { ok: true, members: [{ memberId: 'm' }] } }],
+    ['stop without a space', { v: 1, tab: 't', kind: 'stop' }],
     ['not an object', 'x'],
     ['no tab', { v: 1, kind: 'hello' }],
     ['unknown kind', { v: 1, tab: 't', kind: 'steal' }],

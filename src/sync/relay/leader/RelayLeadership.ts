@@ -23,22 +23,22 @@
  * granted it, attaches RelayLayers to the spaces it has open, and says 'hello'; followers re-announce their
  * pages. A follower that dies is noticed through its lifetime tab lock (TabPresence), and what the leader
  * held for it is released.
+ *
+ * What only a relay layer can do is asked of the leader over the same channel: a follower's presence on a
+ * page goes through the leader's PresenceHub of that page (FollowerPresence on the follower's side), an
+ * owner command is run by the leader (LeaderRequests), and "Stop syncing" in a follower makes the leader
+ * detach its relay layer ('stop').
  */
-import { asPersistenceError, ErrorCode, PersistenceError } from '../../../core/errors.ts';
-import { SPACE_DOC_ID } from '../../../core/persistence/PersistenceLayer.ts';
-import type { PageHandle, SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
-import type { TabChannel, TabChannelFactory } from '../../tabs/TabChannelLayer.ts';
-import { tabLockName, type TabLocks } from '../../tabs/TabLocks.ts';
+import { ErrorCode, PersistenceError } from '../../../core/errors.ts';
+import type { SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
+import type { Awareness } from 'y-protocols/awareness';
+import type { TabChannelFactory } from '../../tabs/TabChannelLayer.ts';
+import type { TabLocks } from '../../tabs/TabLocks.ts';
 import type { RelayLayer, RelaySyncStatus } from '../RelayLayer.ts';
-import { LeaderElection, relayLeaderName } from './LeaderElection.ts';
-import { parseRelayLeaderMessage, RELAY_LEADER_PROTOCOL_VERSION, type RelayLeaderMessage } from './RelayLeaderMessage.ts';
+import type { MemberInfo } from '../memberCommands.ts';
+import { SharedRelay } from './SharedRelay.ts';
 
-/**
- * How often a follower compares its open pages with what it last announced: 250 ms. It bounds how long a
- * newly opened page goes without a relay behind it (its edits are not lost meanwhile: they reach the relay
- * once the leader opens the page and catches up through the tab channel).
- */
-export const ANNOUNCE_MS = 250;
+export { ANNOUNCE_MS } from './SharedRelay.ts';
 
 /**
  * How long a space being opened waits to learn whether this tab leads its relay: 150 ms. A free lock is
@@ -46,9 +46,6 @@ export const ANNOUNCE_MS = 250;
  * then opens without a relay layer, unless it has no local copy: see `layerAtOpen`).
  */
 export const ELECTION_SETTLE_MS = 150;
-
-/** What a follower shows before the leader has said anything: nothing is known to be stored yet. */
-const UNKNOWN_STATUS: RelaySyncStatus = { state: 'connecting', unstored: 0, reason: null, lastSyncedAt: null, role: null };
 
 export interface RelayLeadershipOptions {
   /** The lock manager of the tab's TabPresence (the same names: a follower's lifetime lock tells it died). */
@@ -74,8 +71,15 @@ export interface RelayAttachment {
   status(): RelaySyncStatus;
   /** The relay layer when this tab leads (owner commands, awareness, background sync), else null. */
   layer(): RelayLayer | null;
-  /** Stops syncing the space in this tab (its relay layer, if any, leaves the space). */
+  /** Stops syncing the space in this tab (its relay layer, if any, leaves the space); in a follower the
+   * leader is told to stop too. */
   detach(): Promise<void>;
+  /** Shares an editor's presence on a page with the other devices and shows theirs, in either role.
+   * Returns the detach. Call again when `layer()` changes (the role changed). */
+  attachAwareness(pageId: string, awareness: Awareness): () => void;
+  /** Owner commands, run with this tab's relay layer or, in a follower, by the leader. */
+  listMembers(): Promise<MemberInfo[]>;
+  revoke(what: { memberId: string } | { inviteId: string }): Promise<void>;
 }
 
 /** Every relay URL this tab syncs with: one election and one channel per URL. */
@@ -88,10 +92,11 @@ export class RelayLeadership {
   /**
    * Syncs `handle` through relay `url` from this tab: now if this tab leads that relay, else through the
    * leader (and from this tab as soon as it becomes leader). `makeLayer` creates the space's RelayLayer
-   * (called only in the leading tab); `onChange` is told of every status or layer change.
+   * (called only in the leading tab); `onChange` is told of every status or layer change; `onStopped` when
+   * a follower tab stopped syncing the space and this (leading) tab detached it on its word.
    */
-  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null = null): RelayAttachment {
-    return this.relay(url).attach(handle, makeLayer, onChange, opened);
+  attach(handle: SpaceHandle, url: string, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null = null, onStopped?: () => void): RelayAttachment {
+    return this.relay(url).attach(handle, makeLayer, onChange, opened, onStopped);
   }
 
   /**
@@ -124,333 +129,4 @@ export class RelayLeadership {
     for (const r of this.relays.values()) r.close();
     this.relays.clear();
   }
-}
-
-interface Attached {
-  readonly handle: SpaceHandle;
-  readonly makeLayer: () => RelayLayer;
-  readonly onChange: () => void;
-  layer: RelayLayer | null;
-  offStatus: (() => void) | null;
-  /** The leader's last broadcast status (followers). */
-  heard: RelaySyncStatus;
-  /** The page set last announced (followers), as a key; null: announce at the next tick. */
-  announced: string | null;
-  /** The number of the last announcement, and of the last one the leader answered (its pages followed). */
-  announcedSeq: number;
-  answeredSeq: number;
-}
-
-/**
- * A follower's status: the leader's, except that "synced" is not claimed while this tab has pages open
- * that the leader does not follow yet (not announced, or announced and not answered): an edit there may
- * not have reached the relay.
- */
-function followerStatus(a: Attached): RelaySyncStatus {
-  const pending = a.answeredSeq < a.announcedSeq || (!a.handle.isClosed && pageKey(a.handle.openPageIds()) !== a.announced);
-  return pending && a.heard.state === 'synced' ? { ...a.heard, state: 'syncing' } : a.heard;
-}
-
-function pageKey(pageIds: string[]): string {
-  return pageIds.sort().join('\n');
-}
-
-/** One relay URL in one tab: its election, its channel, and (leading) the pages held for followers. */
-class SharedRelay {
-  private readonly election: LeaderElection;
-  private readonly channel: TabChannel;
-  private readonly spaces = new Map<string, Attached>();
-  /** Leading: per follower tab, per space, the pages held open for it. */
-  private readonly holds = new Map<string, Map<string, Map<string, Promise<PageHandle | null>>>>();
-  /** Leading: spaces opened for followers (kept open, as the UI keeps every visited space open). */
-  private readonly opened = new Map<string, Promise<SpaceHandle | null>>();
-  /** Leading: follower tabs whose lifetime lock we wait on (granted = that tab is gone). */
-  private readonly watches = new Map<string, AbortController>();
-  private readonly timer: ReturnType<typeof setInterval>;
-  /** Numbers this tab's announcements (followers). */
-  private announcements = 0;
-  private closed = false;
-
-  constructor(
-    readonly url: string,
-    private readonly opts: RelayLeadershipOptions,
-  ) {
-    const name = relayLeaderName(url);
-    this.channel = (opts.openChannel ?? ((n) => new BroadcastChannel(n)))(name);
-    this.channel.onmessage = (e) => this.receive(e.data);
-    this.channel.onmessageerror = () => this.report(new PersistenceError(ErrorCode.InvalidUpdate, 'relay leader channel: a message could not be deserialized'));
-    this.election = new LeaderElection(opts.locks, name);
-    this.election.onLeading(() => this.lead());
-    this.election.onError((e) => this.report(e));
-    this.election.start();
-    this.timer = setInterval(() => this.announceAll(), opts.announceMs ?? ANNOUNCE_MS);
-    // A follower that starts late asks the leader for its statuses.
-    this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: opts.tabId, kind: 'hello' });
-  }
-
-  get leading(): boolean {
-    return this.election.leading && !this.closed;
-  }
-
-  /** Resolves true as soon as this tab leads, false after `ms` without. */
-  leadsWithin(ms: number): Promise<boolean> {
-    if (this.leading) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        off();
-        resolve(this.leading);
-      }, ms);
-      const off = this.election.onLeading(() => {
-        clearTimeout(timer);
-        off();
-        resolve(true);
-      });
-    });
-  }
-
-  attach(handle: SpaceHandle, makeLayer: () => RelayLayer, onChange: () => void, opened: RelayLayer | null): RelayAttachment {
-    const existing = this.spaces.get(handle.id);
-    if (existing) throw new PersistenceError(ErrorCode.InvalidOperation, `space ${handle.id} already syncs through ${this.url} in this tab`);
-    const a: Attached = { handle, makeLayer, onChange, layer: null, offStatus: null, heard: UNKNOWN_STATUS, announced: null, announcedSeq: 0, answeredSeq: 0 };
-    this.spaces.set(handle.id, a);
-    if (opened) this.adopt(a, opened);
-    if (this.leading) this.connect(a);
-    else this.announce(a);
-    return {
-      status: () => a.layer?.status() ?? followerStatus(a),
-      layer: () => a.layer,
-      detach: () => this.detach(a),
-    };
-  }
-
-  close(): void {
-    if (this.closed) return;
-    const wasLeading = this.election.leading;
-    if (!wasLeading) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'bye' });
-    this.closed = true;
-    clearInterval(this.timer);
-    this.election.resign();
-    for (const tab of [...this.holds.keys()]) this.dropTab(tab);
-    for (const w of this.watches.values()) w.abort();
-    this.watches.clear();
-    for (const a of this.spaces.values()) a.offStatus?.();
-    this.spaces.clear();
-    this.channel.onmessage = null;
-    this.channel.onmessageerror = null;
-    this.channel.close();
-  }
-
-  // --- leading ---
-
-  private lead(): void {
-    if (this.closed) return;
-    for (const a of this.spaces.values()) {
-      if (a.layer) this.statusChanged(a); // a layer it opened with is now the one connection
-      else this.connect(a);
-    }
-    // Followers re-announce their pages to the new leader (the old one's holds died with it).
-    this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'hello' });
-  }
-
-  private connect(a: Attached): void {
-    if (a.layer || a.handle.isClosed) return;
-    const layer = a.makeLayer();
-    try {
-      a.handle.addLayer(layer);
-    } catch (e) {
-      void layer.close();
-      return this.report(asPersistenceError(e, ErrorCode.InvalidOperation));
-    }
-    a.layer = layer;
-    a.offStatus = layer.onStatus(() => this.statusChanged(a));
-    this.statusChanged(a);
-  }
-
-  private statusChanged(a: Attached): void {
-    if (this.leading) this.broadcastStatus(a);
-    a.onChange();
-  }
-
-  /** A layer the space was opened with (layerAtOpen). A follower keeps it only until the space document
-   * is in sync with the relay (a joined or wiped space has arrived), then leaves the relay to the leader. */
-  private adopt(a: Attached, layer: RelayLayer): void {
-    a.layer = layer;
-    a.offStatus = layer.onStatus(() => this.statusChanged(a));
-    if (this.leading) return;
-    void layer.whenSettled(SPACE_DOC_ID).then(async () => {
-      if (this.leading || a.layer !== layer || this.closed) return;
-      a.offStatus?.();
-      a.offStatus = null;
-      a.layer = null;
-      if (!a.handle.isClosed) await a.handle.removeLayer(layer.name);
-      a.announced = null;
-      this.announce(a);
-      a.onChange();
-    });
-  }
-
-  private broadcastStatus(a: Attached, answers?: { tab: string; seq: number }): void {
-    if (!a.layer) return;
-    const status = a.layer.status();
-    this.post(answers ? { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status, answers } : { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status });
-  }
-
-  /** Holds open exactly `pageIds` of `spaceId` for follower `tab` (its whole announced set). Resolves once
-   * they are open (and so followed through the relay layer), or failed to open. */
-  private hold(tab: string, spaceId: string, pageIds: readonly string[]): Promise<void> {
-    this.watchTab(tab);
-    let perSpace = this.holds.get(tab);
-    if (!perSpace) this.holds.set(tab, (perSpace = new Map<string, Map<string, Promise<PageHandle | null>>>()));
-    let pages = perSpace.get(spaceId);
-    if (!pages) perSpace.set(spaceId, (pages = new Map<string, Promise<PageHandle | null>>()));
-    const wanted = new Set(pageIds);
-    for (const [id, held] of pages) {
-      if (wanted.has(id)) continue;
-      pages.delete(id);
-      void releaseHeld(held);
-    }
-    const space = this.spaceFor(spaceId);
-    for (const id of wanted) {
-      if (pages.has(id)) continue;
-      pages.set(
-        id,
-        space
-          .then((h) => (h && !h.isClosed ? h.openPage(id) : null))
-          .catch((e: unknown) => {
-            // Deleted meanwhile, or the store failed: the follower still has its copy and its own store.
-            this.report(asPersistenceError(e, ErrorCode.StorageUnavailable, { docId: id }));
-            return null;
-          }),
-      );
-    }
-    return Promise.all([space, ...pages.values()]).then(() => undefined);
-  }
-
-  /** The leader's handle of a space a follower shows: its own, or opened for the follower. */
-  private spaceFor(spaceId: string): Promise<SpaceHandle | null> {
-    const own = this.spaces.get(spaceId);
-    if (own) return Promise.resolve(own.handle);
-    let opening = this.opened.get(spaceId);
-    if (!opening) {
-      const open = this.opts.openSpace;
-      opening = open
-        ? open(spaceId).catch((e: unknown) => {
-            this.opened.delete(spaceId);
-            this.report(asPersistenceError(e, ErrorCode.StorageUnavailable));
-            return null;
-          })
-        : Promise.resolve(null);
-      this.opened.set(spaceId, opening);
-    }
-    return opening;
-  }
-
-  /** Waits on follower `tab`'s lifetime lock: granted means it is gone, and its holds are released. */
-  private watchTab(tab: string): void {
-    if (this.watches.has(tab)) return;
-    const ctrl = new AbortController();
-    this.watches.set(tab, ctrl);
-    this.opts.locks.acquire(tabLockName(tab), ctrl.signal).then(
-      (release) => {
-        release();
-        this.watches.delete(tab);
-        this.dropTab(tab);
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) this.report(asPersistenceError(e, ErrorCode.StorageUnavailable));
-      },
-    );
-  }
-
-  private dropTab(tab: string): void {
-    const perSpace = this.holds.get(tab);
-    this.holds.delete(tab);
-    for (const pages of perSpace?.values() ?? []) for (const held of pages.values()) void releaseHeld(held);
-  }
-
-  // --- following ---
-
-  private announceAll(): void {
-    if (this.leading || this.closed) return;
-    for (const a of this.spaces.values()) this.announce(a);
-  }
-
-  private announce(a: Attached): void {
-    if (this.leading || this.closed || a.handle.isClosed) return;
-    const pageIds = a.handle.openPageIds();
-    const key = pageKey(pageIds);
-    if (key === a.announced) return;
-    a.announced = key;
-    a.announcedSeq = ++this.announcements;
-    this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, seq: a.announcedSeq, pageIds });
-    a.onChange(); // the status reads "syncing" until the leader answers
-  }
-
-  private async detach(a: Attached): Promise<void> {
-    if (this.spaces.get(a.handle.id) !== a) return;
-    this.spaces.delete(a.handle.id);
-    a.offStatus?.();
-    if (a.layer) await a.handle.removeLayer(a.layer.name);
-    else if (!this.closed) this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'pages', spaceId: a.handle.id, seq: ++this.announcements, pageIds: [] });
-    a.layer = null;
-  }
-
-  // --- the channel ---
-
-  private receive(data: unknown): void {
-    if (this.closed) return;
-    let m: RelayLeaderMessage;
-    try {
-      m = parseRelayLeaderMessage(data);
-    } catch (e) {
-      if (e instanceof PersistenceError) return this.report(e);
-      throw e;
-    }
-    if (m.tab === this.opts.tabId) return;
-    switch (m.kind) {
-      case 'hello':
-        if (this.leading) for (const a of this.spaces.values()) this.broadcastStatus(a);
-        else
-          for (const a of this.spaces.values()) {
-            a.announced = null;
-            this.announce(a);
-          }
-        return;
-      case 'pages': {
-        if (!this.leading) return;
-        const { tab, seq, spaceId } = m;
-        // Answered once the pages are open and followed, so the status covers them. It also serves a
-        // follower that just attached the space and missed earlier statuses.
-        void this.hold(tab, spaceId, m.pageIds).then(() => {
-          const a = this.spaces.get(spaceId);
-          if (a && this.leading) this.broadcastStatus(a, { tab, seq });
-        });
-        return;
-      }
-      case 'bye':
-        if (this.leading) this.dropTab(m.tab);
-        return;
-      case 'status': {
-        const a = this.spaces.get(m.spaceId);
-        if (this.leading || !a) return;
-        a.heard = m.status;
-        if (m.answers?.tab === this.opts.tabId) a.answeredSeq = Math.max(a.answeredSeq, m.answers.seq);
-        a.onChange();
-        return;
-      }
-    }
-  }
-
-  private post(m: RelayLeaderMessage): void {
-    if (!this.closed) this.channel.postMessage(m);
-  }
-
-  private report(e: PersistenceError): void {
-    this.opts.onError?.(e);
-  }
-}
-
-async function releaseHeld(held: Promise<PageHandle | null>): Promise<void> {
-  const page = await held;
-  await page?.release().catch(() => undefined);
 }

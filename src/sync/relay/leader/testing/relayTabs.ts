@@ -65,9 +65,17 @@ export interface RelayTabOptions {
   meter: SocketMeter;
   /** Creates the space in this tab (the first tab of the first device) instead of opening it. */
   create?: boolean;
+  /**
+   * Names the browser profile: its tabs' leader channel is then its own, as in a browser (this process hosts
+   * several profiles, and BroadcastChannel is process-wide). Absent: one channel for every profile.
+   */
+  profile?: string;
 }
 
 export class RelayTab {
+  /** How many times the leader detached the space because a follower stopped syncing it. */
+  stopped = 0;
+
   private constructor(
     readonly tab: SimulatedTab,
     readonly handle: SpaceHandle,
@@ -91,6 +99,7 @@ export class RelayTab {
       locks: o.locks,
       tabId: tab.id,
       announceMs: 50,
+      openChannel: o.profile ? (name) => new BroadcastChannel(`${o.profile}:${name}`) : undefined,
       openSpace: async (id) => {
         const h = await tab.manager.openSpace(id);
         const layer = () => new RelayLayer({ url: o.url, spaceId: id, token: () => o.tokenFor(id), pool });
@@ -98,8 +107,9 @@ export class RelayTab {
         return h;
       },
     });
-    const attachment = leadership.attach(handle, o.url, makeLayer, () => undefined);
-    return new RelayTab(tab, handle, leadership, attachment, null);
+    const attachment = leadership.attach(handle, o.url, makeLayer, () => undefined, null, () => (relayTab.stopped += 1));
+    const relayTab = new RelayTab(tab, handle, leadership, attachment, null);
+    return relayTab;
   }
 
   /** The relay layer of this tab, if it holds one. */
