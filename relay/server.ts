@@ -14,6 +14,7 @@ import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
 import { authExtension } from './authExtension.ts';
+import { awarenessRemovalExtension } from './awarenessRemovalExtension.ts';
 import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
@@ -124,6 +125,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       authExtension({ store: access }),
       updateGuardExtension(),
       limitsExtension(limits),
+      // After access and limits: only an accepted message's removals are applied.
+      awarenessRemovalExtension(),
       healthExtension(),
     ],
   });

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../core/manager/SpaceManager.ts';
@@ -250,6 +250,28 @@ describe('RelayLayer against the real relay', () => {
     detachA();
     await until(() => expect(awB.getStates().has(awA.clientID)).toBe(false));
     expect(storedText('s/p1')).toBeNull(); // awareness is never stored
+  });
+
+  it('carries states another tab handed this device, and a client leaving while the session stays open, at once', async () => {
+    const r = await relay();
+    const a = layer(r.url);
+    const b = layer(r.url);
+    const hub = new Awareness(new Y.Doc()); // a leader tab's awareness, holding a follower tab's client too
+    const follower = new Awareness(new Y.Doc());
+    follower.setLocalStateField('user', { name: 'Fay' });
+    a.attachAwareness('p1', hub);
+    // Handed over before the session is live: sent when it starts.
+    applyAwarenessUpdate(hub, encodeAwarenessUpdate(follower, [follower.clientID]), 'tab');
+    const awB = new Awareness(new Y.Doc());
+    b.attachAwareness('p1', awB);
+    await until(() => expect(awB.getStates().get(follower.clientID)).toEqual({ user: { name: 'Fay' } }));
+    // The follower's editor closes; the leader's session to the relay stays open. Within the test's wait,
+    // far below y-protocols' 30 s timeout: the relay passed the removal on.
+    removeAwarenessStates(hub, [follower.clientID], 'tab');
+    await vi.waitFor(() => expect(awB.getStates().has(follower.clientID)).toBe(false), { timeout: 5_000, interval: 20 });
+    // The leader's own client still speaks through the same session.
+    hub.setLocalStateField('user', { name: 'Lea' });
+    await until(() => expect(awB.getStates().get(hub.clientID)).toEqual({ user: { name: 'Lea' } }));
   });
 
   it('syncs a page live between two space managers, and a wiped device gets everything back from the relay', async () => {

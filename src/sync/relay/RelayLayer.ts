@@ -105,6 +105,11 @@ interface DocState {
   refusal: PersistenceError | null;
   scope: 'readonly' | 'read-write' | null;
   awareness: Awareness | null;
+  /**
+   * The clients of `awareness` this device speaks for: its own, and those another tab handed it (a leader
+   * tab's hub); not the ones the relay brought. Sent whole when a session starts.
+   */
+  awarenessLocal: Set<number>;
   stateless: string[];
   /** Open change queries waiting on this document's session. */
   holds: number;
@@ -341,13 +346,17 @@ export class RelayLayer implements TwoWayLayer {
   attachAwareness(docId: DocId, awareness: Awareness): () => void {
     const d = this.doc(docId);
     d.awareness = awareness;
+    d.awarenessLocal = new Set([awareness.clientID, ...awareness.getStates().keys()]);
     const onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      if (origin === this || !d.session?.live) return;
+      if (origin === this) return; // the relay brought it
+      for (const id of [...added, ...updated]) d.awarenessLocal.add(id);
+      for (const id of removed) d.awarenessLocal.delete(id);
+      if (!d.session?.live) return; // sent whole when the session starts
       d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed])));
     };
     awareness.on('update', onUpdate);
     this.ensureSession(d);
-    if (d.session?.live) d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [awareness.clientID])));
+    if (d.session?.live) d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [...d.awarenessLocal])));
     return () => {
       awareness.off('update', onUpdate);
       if (d.awareness !== awareness) return;
@@ -466,6 +475,7 @@ export class RelayLayer implements TwoWayLayer {
         refusal: null,
         scope: null,
         awareness: null,
+        awarenessLocal: new Set(),
         stateless: [],
         holds: 0,
         settledWaiters: [],
@@ -519,7 +529,7 @@ export class RelayLayer implements TwoWayLayer {
     const waiting = d.loads.filter((l) => !l.sent);
     if (waiting.length > 0) this.sendStep1(d, EMPTY_STATE_VECTOR, waiting);
     for (const s of d.saves) d.session?.send(encodeUpdate(d.name, s.update));
-    if (d.awareness) d.session?.send(encodeAwareness(d.name, encodeAwarenessUpdate(d.awareness, [d.awareness.clientID])));
+    if (d.awareness) d.session?.send(encodeAwareness(d.name, encodeAwarenessUpdate(d.awareness, [...d.awarenessLocal])));
     this.flushStateless(d);
     this.emitStatus();
   }

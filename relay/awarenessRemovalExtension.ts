@@ -1,0 +1,63 @@
+/**
+ * Carries "this client left" through the relay at once.
+ *
+ * Hocuspocus 4.7 decodes every inbound awareness update into a scratch Awareness and re-encodes only the
+ * clients that scratch still HAS a state for (MessageReceiver, MessageType.Awareness): a removal (a client
+ * entry whose state is `null`) is dropped, so other devices keep a closed caret until y-protocols' 30 s
+ * timeout. A socket that closes is fine (Hocuspocus removes that connection's clients itself); a client
+ * that leaves while the session stays open (an editor closed in a tab whose relay session lives on, or a
+ * follower tab's caret the leader tab forwards) is not.
+ *
+ * So before Hocuspocus handles an awareness message, this extension applies its removal entries itself to
+ * the document's awareness, with the connection as origin (Hocuspocus's bookkeeping of which connection owns
+ * which clients then sees them go, and broadcasts the removal). Everything else in the message is left to
+ * Hocuspocus. It runs after the access and limits extensions: a refused message never gets here.
+ *
+ * Awareness update format (y-protocols): varUint count, then per client varUint clientID, varUint clock,
+ * varString JSON state ("null" for a removal). Frame: varString document name, varUint message type.
+ */
+import type { Extension, beforeHandleMessagePayload } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { applyAwarenessUpdate } from 'y-protocols/awareness';
+
+/** Hocuspocus's outer message type for awareness (MessageType.Awareness in @hocuspocus/common). */
+const AWARENESS_MESSAGE = 1;
+
+/** The removal entries of an awareness frame, as an awareness update of their own; null when it has none. */
+export function removalsOf(frame: Uint8Array): Uint8Array | null {
+  try {
+    const d = decoding.createDecoder(frame);
+    decoding.readVarString(d);
+    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return null;
+    const update = decoding.createDecoder(decoding.readVarUint8Array(d));
+    const removals: [number, number][] = [];
+    for (let n = decoding.readVarUint(update); n > 0; n--) {
+      const clientId = decoding.readVarUint(update);
+      const clock = decoding.readVarUint(update);
+      if (decoding.readVarString(update) === 'null') removals.push([clientId, clock]);
+    }
+    if (removals.length === 0) return null;
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, removals.length);
+    for (const [clientId, clock] of removals) {
+      encoding.writeVarUint(e, clientId);
+      encoding.writeVarUint(e, clock);
+      encoding.writeVarString(e, 'null');
+    }
+    return encoding.toUint8Array(e);
+  } catch {
+    return null; // malformed: Hocuspocus's own decode refuses it
+  }
+}
+
+export function awarenessRemovalExtension(): Extension {
+  return {
+    extensionName: 'quire-awareness-removal',
+    beforeHandleMessage({ update, document, connection }: beforeHandleMessagePayload): Promise<void> {
+      const removals = removalsOf(update);
+      if (removals) applyAwarenessUpdate(document.awareness, removals, { source: 'connection', connection });
+      return Promise.resolve();
+    },
+  };
+}
