@@ -2,10 +2,14 @@
  * Two devices for the sync specs: each is its own browser context (its own IndexedDB, service worker and
  * tabs), talking to the real relay process on loopback. Page and console errors are collected; the only
  * ones tolerated are the browser's own reports of a WebSocket that could not connect, which the tests
- * cause on purpose by stopping the relay.
+ * cause on purpose by stopping the relay. `relayRig` gives a spec its relay (one per test) and devices.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { expect } from './fixtures.ts';
+import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
+import { expect, test } from './fixtures.ts';
 import { sidebar } from './helpers.ts';
 
 export interface Device {
@@ -59,4 +63,56 @@ export async function join(device: Device, link: string, name: string) {
   await device.page.goto(`/${url.hash}`);
   await device.page.getByRole('textbox', { name: 'Your name' }).fill(name);
   await device.page.getByRole('button', { name: 'Join space' }).click();
+}
+
+/** The real relay and the devices of one spec's tests; set up and torn down around each test. */
+export interface RelayRig {
+  /** The relay of the running test (a new one after `restartRelay`). */
+  readonly relay: RelayProcess;
+  /** Its data directory (kept across a restart). */
+  readonly dataDir: string;
+  /** A new device (browser context), closed after the test; its page and console errors fail the test. */
+  device(browser: Browser, baseURL: string | undefined, url?: string): Promise<Device>;
+  /** Starts the relay again on the same port and data, after the test stopped it. */
+  restartRelay(): Promise<RelayProcess>;
+}
+
+/**
+ * Registers, for the calling spec, a fresh relay process per test (its own data directory) and closes the
+ * test's devices after it. `checkProblems: false` for a spec that closes tabs on purpose.
+ */
+export function relayRig(name: string, options: { checkProblems?: boolean } = {}): RelayRig {
+  let relay: RelayProcess | null = null;
+  let dataDir = '';
+  const devices: Device[] = [];
+  test.beforeEach(async () => {
+    dataDir = mkdtempSync(joinPath(tmpdir(), `quire-e2e-${name}-`));
+    relay = await startRelayProcess(dataDir);
+  });
+  test.afterEach(async () => {
+    for (const d of devices.splice(0)) {
+      if (options.checkProblems !== false) expect(d.problems, 'page errors or console errors on a device').toEqual([]);
+      await d.context.close();
+    }
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get relay() {
+      if (!relay) throw new Error('the relay starts in beforeEach');
+      return relay;
+    },
+    get dataDir() {
+      return dataDir;
+    },
+    async device(browser, baseURL, url = '/') {
+      const d = await openDevice(browser, baseURL!, url);
+      devices.push(d);
+      return d;
+    },
+    async restartRelay() {
+      relay = await startRelayProcess(dataDir, { port: this.relay.port });
+      return relay;
+    },
+  };
 }

@@ -4,35 +4,18 @@
  * typed in A's other tab reaches B through the leader, also on a page only that tab shows; when the leader
  * tab closes, the remaining tab takes the connection over and its edits still reach B.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import type { Page } from '@playwright/test';
-import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
 import { expect, test } from './fixtures.ts';
 import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
-import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+import { createInvite, join, relayRig, startSyncing, syncStatus } from './devices.ts';
 
-let dataDir = '';
-let relay: RelayProcess;
-const devices: Device[] = [];
-
-test.beforeEach(async () => {
-  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-leader-'));
-  relay = await startRelayProcess(dataDir);
-});
-
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) await d.context.close();
-  await relay.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const rig = relayRig('leader', { checkProblems: false });
 
 /** Counts the WebSockets a page opens to the relay (and how many are still open). */
 function relaySockets(page: Page) {
   const counts = { opened: 0, open: 0 };
   page.on('websocket', (ws) => {
-    if (!ws.url().startsWith(relay.url)) return;
+    if (!ws.url().startsWith(rig.relay.url)) return;
     counts.opened++;
     counts.open++;
     ws.on('close', () => counts.open--);
@@ -47,14 +30,13 @@ async function typeAtEnd(page: Page, text: string) {
 }
 
 test('one relay socket per browser; the other tab syncs through the leader, and takes over when it closes', async ({ browser, baseURL }) => {
-  const a = await openDevice(browser, baseURL!);
-  devices.push(a);
+  const a = await rig.device(browser, baseURL);
   const leaderSockets = relaySockets(a.page);
   await createSpace(a.page, 'Shared');
   await addPage(a.page, 'Alpha');
   await pageContent(a.page).click();
   await a.page.keyboard.type('Alpha text');
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
 
   // A second tab of the same browser, on the same page.
   const a2 = await a.context.newPage();
@@ -66,8 +48,7 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
   await expect(syncStatus(a2)).toContainText('Synced', { timeout: 20_000 });
 
   const link = await createInvite(a.page, 'Editor');
-  const b = await openDevice(browser, baseURL!);
-  devices.push(b);
+  const b = await rig.device(browser, baseURL);
   await join(b, link, 'Bea');
   await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
   await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
@@ -106,13 +87,12 @@ test('one relay socket per browser; the other tab syncs through the leader, and 
 });
 
 test('a follower tab shows the other device’s caret, sends its own, and the owner manages members from it', async ({ browser, baseURL }) => {
-  const a = await openDevice(browser, baseURL!);
-  devices.push(a);
+  const a = await rig.device(browser, baseURL);
   await createSpace(a.page, 'Shared');
   await addPage(a.page, 'Alpha');
   await pageContent(a.page).click();
   await a.page.keyboard.type('Alpha text');
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
   const link = await createInvite(a.page, 'Editor');
 
   // A second tab of A on Alpha: a follower (no socket of its own).
@@ -127,8 +107,7 @@ test('a follower tab shows the other device’s caret, sends its own, and the ow
   // The leader tab moves to another page: what B sees of A on Alpha comes from the follower.
   await addPage(a.page, 'Beta');
 
-  const b = await openDevice(browser, baseURL!);
-  devices.push(b);
+  const b = await rig.device(browser, baseURL);
   await join(b, link, 'Bea');
   await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click({ timeout: 20_000 });
   await expect(pageContent(b.page)).toContainText('Alpha text', { timeout: 20_000 });

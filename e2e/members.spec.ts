@@ -3,47 +3,23 @@
  * an editor stops its sync at once with the reason, its later edits stay on its device (also after a
  * reload), and neither the owner nor the relay ever gets them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { RELAY_DB_FILE } from '../relay/server.ts';
-import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
 import { pageText } from '../src/collections/pageText.ts';
 import { expect, test } from './fixtures.ts';
 import { addPage, createSpace, pageContent, saveStatus, sidebar, tree } from './helpers.ts';
-import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+import { createInvite, join, relayRig, startSyncing, syncStatus } from './devices.ts';
 import { routeIds } from './storedPages.ts';
 
-let dataDir = '';
-let relay: RelayProcess;
-const devices: Device[] = [];
-
-test.beforeEach(async () => {
-  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-members-'));
-  relay = await startRelayProcess(dataDir);
-});
-
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) {
-    expect(d.problems, 'page errors or console errors on a device').toEqual([]);
-    await d.context.close();
-  }
-  await relay.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function device(browser: Browser, baseURL: string | undefined) {
-  const d = await openDevice(browser, baseURL!);
-  devices.push(d);
-  return d;
-}
+const rig = relayRig('members');
+const device = (browser: Browser, baseURL: string | undefined, url?: string) => rig.device(browser, baseURL, url);
 
 /** The text the relay stored for one page, read straight from its SQLite file. */
 function relayPageText(spaceId: string, pageId: string): string {
-  const db = new Database(joinPath(dataDir, RELAY_DB_FILE), { readonly: true });
+  const db = new Database(joinPath(rig.dataDir, RELAY_DB_FILE), { readonly: true });
   try {
     const row = db.prepare('SELECT data FROM documents WHERE name = ?').get(`${spaceId}/${pageId}`) as { data: Uint8Array } | undefined;
     const doc = new Y.Doc();
@@ -65,7 +41,7 @@ test('the owner revokes an editor: sync stops with the reason, later edits stay 
   await createSpace(a.page, 'Team');
   await addPage(a.page, 'Notes');
   await typeAtEnd(a.page, 'Shared start.');
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
   const link = await createInvite(a.page, 'Editor');
 
   const b = await device(browser, baseURL);
@@ -129,7 +105,7 @@ test('the owner revokes an invite: the device that joined with it stops syncing,
   await createSpace(a.page, 'Crew');
   await addPage(a.page, 'Plan');
   await typeAtEnd(a.page, 'Plan text.');
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
   const link = await createInvite(a.page, 'Viewer');
 
   const b = await device(browser, baseURL);

@@ -1,43 +1,18 @@
 /**
  * Two devices (two browser contexts) sharing a space through the real relay process on loopback.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Browser } from '@playwright/test';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
 import { expect, test } from './fixtures.ts';
 import { addPage, createSpace, pageContent, sidebar, tree } from './helpers.ts';
-import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+import { createInvite, join, relayRig, startSyncing, syncStatus, type Device } from './devices.ts';
 import { routeIds, storedPageText } from './storedPages.ts';
 import * as Y from 'yjs';
 import { openRawSocket, SyncType } from '../relay/testing/rawRelaySocket.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { parseCloseReason, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
 
-let dataDir = '';
-let relay: RelayProcess;
-const devices: Device[] = [];
-
-test.beforeEach(async () => {
-  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-relay-'));
-  relay = await startRelayProcess(dataDir);
-});
-
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) {
-    expect(d.problems, 'page errors or console errors on a device').toEqual([]);
-    await d.context.close();
-  }
-  await relay.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function device(browser: Browser, baseURL: string | undefined, url = '/') {
-  const d = await openDevice(browser, baseURL!, url);
-  devices.push(d);
-  return d;
-}
+const rig = relayRig('relay');
+const device = (browser: Browser, baseURL: string | undefined, url?: string) => rig.device(browser, baseURL, url);
 
 /** Device A: a space "Shared" with a nested page whose text device B never opens before checking it. */
 async function ownerWithSpace(a: Device) {
@@ -49,7 +24,7 @@ async function ownerWithSpace(a: Device) {
   await addPage(a.page, 'Gamma', 'Beta');
   await pageContent(a.page).click();
   await a.page.keyboard.type('Gamma text, never opened on B');
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
 }
 
 test('an editor invite brings every page to a second device, and both edit one page live', async ({ browser, baseURL }) => {
@@ -110,7 +85,7 @@ test('a viewer invite gives a read-only space, and a crafted write with its capa
   expect(settings).not.toBeNull();
   const token = relayToken({ capability: settings!.capability, memberId: settings!.memberId, name: settings!.name });
   const docName = `${spaceId}/${pageId}`;
-  const socket = await openRawSocket(relay.url);
+  const socket = await openRawSocket(rig.relay.url);
   try {
     socket.auth(docName, token);
     await expect.poll(() => socket.events.some((e) => e.doc === docName && e.kind === 'authenticated')).toBe(true);
@@ -144,7 +119,7 @@ test('the relay stopped mid-sync and restarted: nothing lost, the status honest 
   await join(b, link, 'Bea');
   await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
 
-  await relay.stop('SIGKILL');
+  await rig.relay.stop('SIGKILL');
   await tree(a.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
   await pageContent(a.page).click();
   await a.page.keyboard.press('End');
@@ -153,7 +128,7 @@ test('the relay stopped mid-sync and restarted: nothing lost, the status honest 
   await expect(syncStatus(a.page)).toContainText(/Offline|Connecting|not on the relay/, { timeout: 20_000 });
   await expect(a.page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
 
-  relay = await startRelayProcess(dataDir, { port: relay.port });
+  await rig.restartRelay();
   await expect(syncStatus(a.page)).toContainText('Synced', { timeout: 30_000 });
   await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
   await expect(pageContent(b.page)).toContainText('typed while the relay was down', { timeout: 30_000 });

@@ -3,39 +3,14 @@
  * page under a different parent; after the relay comes back both hold identical content and an identical
  * tree, no typed text is lost, and the space's invariants hold on both.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { startRelayProcess, type RelayProcess } from '../relay/testing/relayProcess.ts';
 import { expect, test } from './fixtures.ts';
 import { addPage, createSpace, pageContent, saveStatus, sidebar, tree, treeShape } from './helpers.ts';
-import { createInvite, join, openDevice, startSyncing, syncStatus, type Device } from './devices.ts';
+import { createInvite, join, relayRig, startSyncing, syncStatus } from './devices.ts';
 import { routeIds } from './storedPages.ts';
 
-let dataDir = '';
-let relay: RelayProcess;
-const devices: Device[] = [];
-
-test.beforeEach(async () => {
-  dataDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-conflict-'));
-  relay = await startRelayProcess(dataDir);
-});
-
-test.afterEach(async () => {
-  for (const d of devices.splice(0)) {
-    expect(d.problems, 'page errors or console errors on a device').toEqual([]);
-    await d.context.close();
-  }
-  await relay.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function device(browser: Browser, baseURL: string | undefined) {
-  const d = await openDevice(browser, baseURL!, '/');
-  devices.push(d);
-  return d;
-}
+const rig = relayRig('conflict');
+const device = (browser: Browser, baseURL: string | undefined, url?: string) => rig.device(browser, baseURL, url);
 
 /** Tree menu > Move to… > `destination` > Move. */
 async function movePage(page: Page, name: string, destination: string) {
@@ -74,7 +49,7 @@ test('both devices offline edit the same paragraph and move the same page: ident
   await pageContent(a.page).click();
   await a.page.keyboard.type('One shared paragraph.');
   const { spaceId } = routeIds(a.page);
-  await startSyncing(a.page, relay.url);
+  await startSyncing(a.page, rig.relay.url);
   const link = await createInvite(a.page, 'Editor');
 
   const b = await device(browser, baseURL);
@@ -86,7 +61,7 @@ test('both devices offline edit the same paragraph and move the same page: ident
   await expect(syncStatus(a.page)).toContainText('Synced', { timeout: 20_000 });
 
   // The relay goes away: both devices are offline from each other.
-  await relay.stop();
+  await rig.relay.stop();
   for (const d of [a, b]) await expect(syncStatus(d.page)).not.toContainText('Synced', { timeout: 20_000 });
 
   // Same paragraph, different words at its end; the same page under different parents.
@@ -101,7 +76,7 @@ test('both devices offline edit the same paragraph and move the same page: ident
   for (const d of [a, b]) await expect(saveStatus(d.page)).toHaveText('Saved on this device');
 
   // The relay comes back on the same address; both reconnect and exchange what the other lacks.
-  relay = await startRelayProcess(dataDir, { port: relay.port });
+  await rig.restartRelay();
   for (const d of [a, b]) await expect(syncStatus(d.page)).toContainText('Synced', { timeout: 30_000 });
 
   // Identical content, and neither device's words were lost.
