@@ -11,6 +11,9 @@ const REASONS = {
   'invalid-update': 'the relay refused a change it could not read.',
   'too-large': 'a page is larger than the relay accepts.',
   'rate-limited': 'too many changes at once; the relay asked this device to slow down.',
+  'registration-closed': 'this relay accepts new spaces only with an access code from its operator.',
+  'quota-exceeded': 'the space reached a limit this relay sets (its storage or its number of members). Ask the relay’s operator.',
+  'slow-reader': 'this device fell too far behind reading from the relay; it reconnects by itself.',
 } satisfies Record<Exclude<SyncStopReason, 'other'>, string>;
 
 export function describeStopReason(reason: SyncStopReason | null): string {

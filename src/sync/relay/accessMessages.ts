@@ -57,8 +57,14 @@ export const RelayCloseReason = {
   InvalidUpdate: 'invalid-update',
   /** The update would grow the document past the relay's document size limit. */
   TooLarge: 'too-large',
-  /** This connection sent more messages than the relay's rate limit allows. */
+  /** This connection sent more messages (or authentication attempts) than the relay's rate limit allows. */
   RateLimited: 'rate-limited',
+  /** The space is not registered here and this relay accepts new spaces only with its access code or from listed keys. */
+  RegistrationClosed: 'registration-closed',
+  /** The space reached a limit the relay's operator set: its stored bytes, or its members (per invite or per space). */
+  QuotaExceeded: 'quota-exceeded',
+  /** The socket did not read what the relay sent it and the relay's per-socket output bound was reached (whole socket). */
+  SlowReader: 'slow-reader',
 } as const;
 export type RelayCloseReason = (typeof RelayCloseReason)[keyof typeof RelayCloseReason];
 
@@ -71,6 +77,9 @@ export const RelayCloseCode = {
   'invalid-update': 4400,
   'too-large': 4413,
   'rate-limited': 4429,
+  'registration-closed': 4402,
+  'quota-exceeded': 4507,
+  'slow-reader': 4408,
 } as const satisfies Record<RelayCloseReason, number>;
 
 const REASONS = new Set<string>(Object.values(RelayCloseReason));
