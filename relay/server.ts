@@ -19,6 +19,7 @@ import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
 import { limitsExtension } from './limitsExtension.ts';
+import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
@@ -62,6 +63,8 @@ export interface RelayOptions {
   redis?: RedisFanoutOptions;
   /** Defaults: relay/limits.ts (main.ts reads the overrides from the environment). */
   limits?: RelayLimits;
+  /** Who may register new spaces (relay/registrationPolicy.ts); default open. */
+  registration?: RegistrationPolicy;
 }
 
 export interface RunningRelay {
@@ -122,7 +125,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access }),
+      authExtension({ store: access, registration: options.registration }),
       updateGuardExtension(),
       limitsExtension(limits),
       // After access and limits: only an accepted message's removals are applied.
