@@ -8,6 +8,8 @@
  *   on every capability must verify against that registered key. An unknown space and a bad capability get
  *   the same answer, `unauthorized`, so the answer does not tell whether a space exists. `expired` and
  *   `revoked` are only said to a holder of a capability that verifies against the space's key.
+ * - Who may register is the operator's choice (relay/registrationPolicy.ts): a verified self-signed owner
+ *   the policy does not admit is refused with `registration-closed`.
  * - Viewers: the connection is read-only (Hocuspocus then drops their updates, silently), and any
  *   content-carrying sync message (an Update, or a SyncStep2 that is not already contained in the document:
  *   every sync sends one, usually empty) closes the session with `forbidden`, so the client can say why.
@@ -25,6 +27,8 @@ import { AccessMessageError, AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseRe
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
+import { OPEN_REGISTRATION, mayRegister } from './registrationPolicy.ts';
+import type { RegistrationPolicy } from './registrationPolicy.ts';
 import type { AccessStore } from './stores.ts';
 
 /** y-protocols sync message types that carry document content. */
@@ -55,6 +59,8 @@ interface WithAccess {
 
 export interface AuthOptions {
   readonly store: AccessStore;
+  /** Who may register a new space; default open. */
+  readonly registration?: RegistrationPolicy;
   readonly now?: () => number;
 }
 
@@ -68,7 +74,7 @@ export function parseDocumentName(name: string): { spaceId: string; docId: strin
 
 const unauthorized = () => new SessionRefusal(RelayCloseReason.Unauthorized);
 
-export function authExtension({ store, now = Date.now }: AuthOptions): Extension {
+export function authExtension({ store, registration = OPEN_REGISTRATION, now = Date.now }: AuthOptions): Extension {
   /** Live sessions per space, for revocation. */
   const live = new Map<string, Set<Connection>>();
   const timers = new WeakMap<Connection, ReturnType<typeof setTimeout>>();
@@ -129,6 +135,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
     }
     if (space === null) {
       if (claims.role !== 'owner') throw unauthorized();
+      if (!mayRegister(registration, claims.pk, parts.accessCode)) throw new SessionRefusal(RelayCloseReason.RegistrationClosed);
       const registered = await store.registerSpace(name.spaceId, claims.pk, at);
       // Two first owners raced with different keys: the one stored wins, the other is like any bad capability.
       if (registered.publicKey !== claims.pk) throw unauthorized();

@@ -129,7 +129,11 @@ describe.skipIf(!services)('two relay nodes on PostgreSQL and Redis', () => {
     return text(doc);
   }
 
-  runRelayStoresContract('PostgreSQL', () => openPostgresStorage({ url: postgres.url }));
+  runRelayStoresContract('PostgreSQL', async () => {
+    const storage = await openPostgresStorage({ url: postgres.url });
+    const writer = await pool();
+    return { ...storage, storeDocument: async (name, state) => void (await storeDocumentState(writer, name, state)) };
+  });
 
   test('merge-on-write: an older snapshot stored after a newer one takes nothing away', async () => {
     const [nodeA, nodeB] = [await pool(), await pool()];

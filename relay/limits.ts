@@ -14,6 +14,13 @@ import { RelayError } from './RelayError.ts';
  */
 export const MAX_DOCUMENT_BYTES = 2 * MAX_UPDATE_BYTES;
 /**
+ * Bounds what one space stores on the relay (the sum of its documents' stored states). An update that would
+ * grow a space past it is refused for that document only (reason quota-exceeded). 1 GiB: eight documents at
+ * MAX_DOCUMENT_BYTES, and far above a working space (a thousand text pages with their history measure tens
+ * of MB), while a relay on a small disk can still host a few hundred full spaces. Operators set their own.
+ */
+export const MAX_SPACE_BYTES = 1024 * 1024 * 1024;
+/**
  * Sustained messages per second one socket may send (all its documents together: sync, awareness,
  * stateless). Typing sends tens per second; a whole-space background sync sends ~4 per page opened.
  */
@@ -36,6 +43,7 @@ export const MAX_PENDING_DOCUMENTS = 100;
 
 export interface RelayLimits {
   readonly maxDocumentBytes: number;
+  readonly maxSpaceBytes: number;
   readonly messagesPerSecond: number;
   readonly messageBurst: number;
   readonly rateLimitStrikes: number;
@@ -47,6 +55,7 @@ export interface RelayLimits {
 
 export const DEFAULT_LIMITS: RelayLimits = {
   maxDocumentBytes: MAX_DOCUMENT_BYTES,
+  maxSpaceBytes: MAX_SPACE_BYTES,
   messagesPerSecond: MESSAGES_PER_SECOND,
   messageBurst: MESSAGE_BURST,
   rateLimitStrikes: RATE_LIMIT_STRIKES,
@@ -59,6 +68,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
 /** The environment variable that overrides each limit (positive integers). */
 export const LIMIT_ENV: Record<keyof RelayLimits, string> = {
   maxDocumentBytes: 'QUIRE_RELAY_MAX_DOCUMENT_BYTES',
+  maxSpaceBytes: 'QUIRE_RELAY_MAX_SPACE_BYTES',
   messagesPerSecond: 'QUIRE_RELAY_MESSAGES_PER_SECOND',
   messageBurst: 'QUIRE_RELAY_MESSAGE_BURST',
   rateLimitStrikes: 'QUIRE_RELAY_RATE_LIMIT_STRIKES',

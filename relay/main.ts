@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { QuireError } from '../src/core/errors.ts';
 import { limitsFromEnv } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
+import { describeRegistration, registrationPolicyFromEnv } from './registrationPolicy.ts';
+import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
 import type { RunningRelay } from './server.ts';
 import { openPostgresStorage, redactUrl } from './storage/postgresStorage.ts';
@@ -52,6 +54,15 @@ function readLimits(): RelayLimits {
   }
 }
 
+function readRegistration(): RegistrationPolicy {
+  try {
+    return registrationPolicyFromEnv(process.env);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(EXIT_FAILED);
+  }
+}
+
 const port = readPort(process.env.QUIRE_RELAY_PORT);
 // Several nodes: documents in one shared PostgreSQL database, live updates between nodes through Redis.
 const databaseUrl = process.env.QUIRE_RELAY_DATABASE_URL || undefined;
@@ -63,11 +74,12 @@ if (redisUrl && !databaseUrl) {
   process.exit(EXIT_FAILED);
 }
 
+const registration = readRegistration();
 let relay: RunningRelay;
 let storage: RelayStorage | undefined;
 try {
   storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
-  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), registration, storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
   const code = e instanceof QuireError ? ` (${e.code})` : '';
@@ -76,6 +88,9 @@ try {
 }
 const data = databaseUrl ? redactUrl(databaseUrl) : dataDir;
 console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${data})`);
+const registrationLines = describeRegistration(registration, relay.host);
+console.log(registrationLines.info);
+if (registrationLines.warning) console.warn(registrationLines.warning);
 if (redisUrl) console.log(`Quire relay: node ${nodeId}, fan-out through ${redactUrl(redisUrl)}`);
 
 let stopping = false;

@@ -19,10 +19,13 @@ import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
 import { limitsExtension } from './limitsExtension.ts';
+import { quotaExtension } from './quotaExtension.ts';
+import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
+import { sqliteSpaceUsage } from './storage/sqliteSpaceUsage.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -62,6 +65,8 @@ export interface RelayOptions {
   redis?: RedisFanoutOptions;
   /** Defaults: relay/limits.ts (main.ts reads the overrides from the environment). */
   limits?: RelayLimits;
+  /** Who may register new spaces (relay/registrationPolicy.ts); default open. */
+  registration?: RegistrationPolicy;
 }
 
 export interface RunningRelay {
@@ -92,9 +97,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // The change index: in the shared engine, else SQLite beside the documents (same file, its own tables).
   const ownChanges = options.storage ? undefined : sqliteChangeIndex(dataFile);
   const changes = options.storage?.changes ?? ownChanges!;
+  // What a space stores, for its quota: read from the engine's documents (SQLite: the same file).
+  const ownUsage = options.storage ? undefined : sqliteSpaceUsage(dataFile);
+  const usage = options.storage?.usage ?? ownUsage!;
   const closeStorage = async () => {
     ownAccess?.close();
     ownChanges?.close();
+    ownUsage?.close();
     await (options.storage ? options.storage.close() : sqlite?.db?.close());
   };
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -122,9 +131,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access }),
+      authExtension({ store: access, registration: options.registration }),
       updateGuardExtension(),
       limitsExtension(limits),
+      quotaExtension({ maxSpaceBytes: limits.maxSpaceBytes, usage }),
       // After access and limits: only an accepted message's removals are applied.
       awarenessRemovalExtension(),
       healthExtension(),

@@ -2,7 +2,8 @@
  * The relay's storage contract (types only). One implementation per engine: SQLite for a single node
  * (`relay/storage/sqlite*.ts`), PostgreSQL for several nodes (`relay/storage/postgres*.ts`). Hocuspocus
  * stores the documents themselves through its database extension; these stores hold what Quire adds
- * around them: who may access a space (AccessStore) and which documents changed when (ChangeIndex).
+ * around them: who may access a space (AccessStore) and which documents changed when (ChangeIndex), and
+ * SpaceUsage reads how much a space stores (for the per-space quota).
  *
  * Relay document names are `<spaceId>/<docId>` (docId = 'space' for the space document, else a page id).
  * Names whose docId starts with '.' are reserved for the relay; no client may open them.
@@ -51,12 +52,21 @@ export interface ChangeIndex {
   changesSince(spaceId: string, since: number): Promise<{ seq: number; docIds: string[] }>;
 }
 
-/** What an engine gives the relay: the Hocuspocus storage extension plus Quire's two stores. */
+export interface SpaceUsage {
+  /**
+   * Bytes the engine stores for the space's documents: the sum of the stored document states whose names
+   * start with `<spaceId>/` (0 for an unknown space). One range read over the document names.
+   */
+  spaceBytes(spaceId: string): Promise<number>;
+}
+
+/** What an engine gives the relay: the Hocuspocus storage extension plus Quire's stores. */
 export interface RelayStorage {
   /** Stores and fetches documents (extension-sqlite, or extension-database over PostgreSQL). */
   readonly extension: Extension;
   readonly access: AccessStore;
   readonly changes: ChangeIndex;
+  readonly usage: SpaceUsage;
   /** Releases the engine (after Hocuspocus stored everything). */
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { checkUpdateShape } from '../../src/core/guard/UpdateGuard.ts';
 import { RelayError } from '../RelayError.ts';
 import { recordChange } from './postgresChangeIndex.ts';
 import { postgresOperation } from './postgresFailure.ts';
+import { spaceNameRange } from './spaceNameRange.ts';
 
 /** Space and document of a relay document name (`<spaceId>/<docId>`), or null for any other name. */
 export function splitDocumentName(name: string): { spaceId: string; docId: string } | null {
@@ -41,6 +42,20 @@ export function fetchDocumentState(pool: Pool, name: string): Promise<Uint8Array
     const { rows } = await pool.query<{ state: Buffer }>('SELECT state FROM quire_documents WHERE name = $1', [name]);
     const state = rows[0]?.state;
     return state ? checkStored(name, new Uint8Array(state)) : null;
+  });
+}
+
+/**
+ * Bytes stored for the space's documents (SpaceUsage). The range is compared in byte order (`COLLATE "C"`)
+ * whatever the database's collation, where '/' and '0' may not sort by code point; the primary key's index
+ * serves the range when the database's collation is C, else this scans the table (once per space and node,
+ * see relay/quotaExtension.ts).
+ */
+export function spaceDocumentBytes(pool: Pool, spaceId: string): Promise<number> {
+  const { from, to } = spaceNameRange(spaceId);
+  return postgresOperation(`measuring space ${spaceId}`, async () => {
+    const { rows } = await pool.query<{ bytes: string }>('SELECT COALESCE(SUM(octet_length(state)), 0)::bigint AS bytes FROM quire_documents WHERE name COLLATE "C" >= $1 AND name COLLATE "C" < $2', [from, to]);
+    return Number(rows[0]?.bytes ?? 0);
   });
 }
 

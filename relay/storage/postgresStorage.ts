@@ -10,7 +10,7 @@ import { RelayError } from '../RelayError.ts';
 import type { RelayStorage } from '../stores.ts';
 import { postgresAccessStore } from './postgresAccessStore.ts';
 import { postgresChangeIndex } from './postgresChangeIndex.ts';
-import { fetchDocumentState, storeDocumentState } from './postgresDocuments.ts';
+import { fetchDocumentState, spaceDocumentBytes, storeDocumentState } from './postgresDocuments.ts';
 import { postgresOperation } from './postgresFailure.ts';
 import { ensurePostgresSchema } from './postgresSchema.ts';
 
@@ -69,6 +69,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     extension,
     access: postgresAccessStore(pool),
     changes: postgresChangeIndex(pool),
+    usage: { spaceBytes: (spaceId) => spaceDocumentBytes(pool, spaceId) },
     close: () =>
       (closed ??= pool.end().catch((cause: unknown) => {
         throw new RelayError(ErrorCode.StorageUnavailable, 'Closing the PostgreSQL pool failed', { cause });

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useId, useReducer, useState, type FormEvent, ty
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SpaceSharing, SpaceSyncView } from '../storage/sharing/SpaceSharing.ts';
 import { describeError } from './describeError.ts';
+import { describeStopReason } from './describeStopReason.ts';
+import { SyncStopReason } from '../sync/relay/closeReason.ts';
 import { MembersSection } from './MembersSection.tsx';
 
 /** Choices of the invite's expiry; null = never. */
@@ -36,7 +38,8 @@ export function ShareDialog({
 }: {
   spaceName: string;
   view: SpaceSyncView;
-  onStart: (relayUrl: string, name: string) => Promise<void>;
+  /** `accessCode`: the relay operator's code for registering new spaces, if the relay asks for one ('' = none). */
+  onStart: (relayUrl: string, name: string, accessCode: string) => Promise<void>;
   onStop: () => Promise<void>;
   onCreateInvite: (role: 'editor' | 'viewer', expiresAt: number | null) => Promise<string>;
   onClose: () => void;
@@ -46,6 +49,7 @@ export function ShareDialog({
   const titleId = useId();
   const [relayUrl, setRelayUrl] = useState(view.settings?.relayUrl ?? defaultRelayUrl());
   const [name, setName] = useState(view.settings?.name || 'Owner');
+  const [accessCode, setAccessCode] = useState(view.settings?.accessCode ?? '');
   const [role, setRole] = useState<'editor' | 'viewer'>('editor');
   const [expiry, setExpiry] = useState(0);
   const [link, setLink] = useState('');
@@ -53,6 +57,8 @@ export function ShareDialog({
   const [error, setError] = useState<string | null>(null);
   const syncing = view.settings !== null;
   const owner = view.settings?.role === 'owner';
+  // The relay accepts new spaces only with its operator's access code: the owner enters it and starts again.
+  const registrationClosed = owner && view.status?.state === 'stopped' && view.status.reason === SyncStopReason.RegistrationClosed;
 
   const run = (work: () => Promise<void>) => {
     setBusy(true);
@@ -67,8 +73,23 @@ export function ShareDialog({
   };
   const start = (e: FormEvent) => {
     e.preventDefault();
-    run(() => onStart(relayUrl, name.trim() || 'Owner'));
+    run(() => onStart(relayUrl, name.trim() || 'Owner', accessCode));
   };
+  const retry = (e: FormEvent) => {
+    e.preventDefault();
+    const settings = view.settings;
+    if (!settings) return;
+    run(async () => {
+      await onStop();
+      await onStart(settings.relayUrl, settings.name || 'Owner', accessCode);
+    });
+  };
+  const accessCodeField = (
+    <label>
+      Relay access code <span className="dialog-hint">(only if the relay’s operator gave you one)</span>
+      <input value={accessCode} onChange={(e) => setAccessCode(e.target.value)} aria-label="Relay access code" autoComplete="off" spellCheck={false} />
+    </label>
+  );
   const invite = () =>
     run(async () => {
       const ms = EXPIRY_CHOICES[expiry]?.ms ?? null;
@@ -93,6 +114,7 @@ export function ShareDialog({
               Your name <span className="dialog-hint">(shown next to your cursor)</span>
               <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Your name" maxLength={40} />
             </label>
+            {accessCodeField}
             <div className="dialog-actions">
               <button type="button" onClick={onClose}>
                 Close
@@ -107,6 +129,15 @@ export function ShareDialog({
             <p>
               Syncing through <code>{view.settings?.relayUrl}</code> as {view.settings?.role}.
             </p>
+            {registrationClosed && (
+              <form onSubmit={retry} className="share-access-code">
+                <p>The relay did not take this space: {describeStopReason(SyncStopReason.RegistrationClosed)}</p>
+                {accessCodeField}
+                <button type="submit" disabled={busy}>
+                  Start syncing with this code
+                </button>
+              </form>
+            )}
             {owner && (
               <fieldset className="share-invite">
                 <legend>Invite someone</legend>
@@ -168,7 +199,7 @@ export function ShareDialogFor({ sharing, handle, onClose }: { sharing: SpaceSha
     <ShareDialog
       spaceName={handle.space.meta().name}
       view={view}
-      onStart={(url, name) => sharing.startSyncing(handle, url, name)}
+      onStart={(url, name, accessCode) => sharing.startSyncing(handle, url, name, accessCode)}
       onStop={() => sharing.stopSyncing(handle)}
       onCreateInvite={(role, expiresAt) => sharing.createInviteLink(handle, role, expiresAt, `${window.location.origin}${window.location.pathname}`).finally(invited)}
       onClose={onClose}

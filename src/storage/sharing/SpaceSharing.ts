@@ -15,7 +15,7 @@ import { ErrorCode, SpaceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type LayerFactory, type PersistenceLayer } from '../../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../../sync/relay/capability.ts';
-import { inviteLink, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
+import { inviteLink, MAX_ACCESS_CODE_CHARS, parseInviteLink, relayToken, type InviteLinkParts } from '../../sync/relay/inviteLink.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from '../../sync/relay/RelayConnection.ts';
 import { RelayLayer, type RelaySyncStatus as RelayStatus } from '../../sync/relay/RelayLayer.ts';
 import type { RelayAttachment, RelayLeadership } from '../../sync/relay/leader/RelayLeadership.ts';
@@ -121,10 +121,14 @@ export class SpaceSharing {
     this.syncInBackground(handle);
   }
 
-  /** "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use. */
-  async startSyncing(handle: SpaceHandle, relayUrl: string, name: string): Promise<void> {
+  /**
+   * "Start syncing" on the owner's device: a key pair for the space, registered by the relay on first use.
+   * `accessCode`: the relay operator's code, for a relay that accepts new spaces only with it.
+   */
+  async startSyncing(handle: SpaceHandle, relayUrl: string, name: string, accessCode?: string): Promise<void> {
     if (this.synced.has(handle.id)) throw new SpaceError(ErrorCode.InvalidOperation, 'This space already syncs');
     const url = normaliseRelayUrl(relayUrl);
+    if ((accessCode?.trim().length ?? 0) > MAX_ACCESS_CODE_CHARS) throw new SpaceError(ErrorCode.InvalidOperation, `A relay access code has at most ${MAX_ACCESS_CODE_CHARS} characters`);
     const previous = readSyncSettings(await handle.loadSecrets());
     const keys = previous?.keys ?? (await generateSpaceKeys());
     const settings: SyncSettings = {
@@ -134,6 +138,7 @@ export class SpaceSharing {
       role: 'owner',
       name,
       keys,
+      ...(accessCode?.trim() ? { accessCode: accessCode.trim() } : {}),
     };
     await handle.saveSecrets(syncSecretsOf(settings));
     if (this.opts.leadership) this.lead(handle, settings);
@@ -298,7 +303,9 @@ export class SpaceSharing {
   }
 
   private newLayer(spaceId: string, settings: SyncSettings): RelayLayer {
-    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name });
+    // Only an owner registers a space, so only an owner's token carries the relay's access code.
+    const accessCode = settings.role === 'owner' ? settings.accessCode : undefined;
+    const token = relayToken({ capability: settings.capability, memberId: settings.memberId, name: settings.name, accessCode });
     return new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
   }
 

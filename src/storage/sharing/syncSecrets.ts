@@ -19,6 +19,8 @@ export const SyncSecret = {
   Name: 'sync.name',
   PublicKey: 'sync.publicKey',
   PrivateKey: 'sync.privateKey',
+  /** The relay operator's access code the owner entered to register the space (empty: none). */
+  AccessCode: 'sync.accessCode',
   /** JSON list of the invites created on this device (SentInvite), for the owner to revoke them. */
   Invites: 'sync.invites',
   /** JSON object memberId -> when this device revoked it (the relay's member list does not say). */
@@ -36,6 +38,8 @@ export interface SyncSettings {
   readonly name: string;
   /** Present on the owner's devices only: the space's key pair, which signs invites. */
   readonly keys: { readonly publicKey: string; readonly privateKey: string } | null;
+  /** The relay's access code for registering the space (owner only; a relay may ask for one), if entered. */
+  readonly accessCode?: string;
 }
 
 function isRole(v: string | undefined): v is SyncRole {
@@ -58,6 +62,7 @@ export function readSyncSettings(secrets: Secrets): SyncSettings | null {
     role,
     name: secrets[SyncSecret.Name] ?? '',
     keys: publicKey && privateKey ? { publicKey, privateKey } : null,
+    ...(secrets[SyncSecret.AccessCode] ? { accessCode: secrets[SyncSecret.AccessCode] } : {}),
   };
 }
 
@@ -68,6 +73,7 @@ export function syncSecretsOf(settings: SyncSettings): Secrets {
     [SyncSecret.MemberId]: settings.memberId,
     [SyncSecret.Role]: settings.role,
     [SyncSecret.Name]: settings.name,
+    [SyncSecret.AccessCode]: settings.accessCode ?? '',
     ...(settings.keys ? { [SyncSecret.PublicKey]: settings.keys.publicKey, [SyncSecret.PrivateKey]: settings.keys.privateKey } : {}),
   };
 }

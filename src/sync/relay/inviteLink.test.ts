@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../core/errors.ts';
 import { CapabilityError, createInvite, generateSpaceKeys, randomId } from './capability.ts';
-import { inviteLink, parseInviteLink, parseRelayToken, relayToken } from './inviteLink.ts';
+import { MAX_ACCESS_CODE_CHARS, MAX_RELAY_TOKEN_CHARS, inviteLink, parseInviteLink, parseRelayToken, relayToken } from './inviteLink.ts';
 
 const thrown = (f: () => unknown): CapabilityError => {
   try {
@@ -55,5 +55,21 @@ describe('relay tokens', () => {
       expect(thrown(() => parseRelayToken(bad)).code).toBe(ErrorCode.InvalidOperation);
     }
     expect(thrown(() => parseRelayToken(JSON.stringify({ v: 9 }))).code).toBe(ErrorCode.VersionTooNew);
+  });
+
+  test('an optional, bounded access code ("reg"); tokens without one still parse', async () => {
+    const keys = await generateSpaceKeys();
+    const { capability } = await createInvite('sp', keys, { role: 'editor', expiresAt: null });
+    const parts = { capability, memberId: randomId(), name: 'Ada' };
+    expect(JSON.parse(relayToken(parts))).not.toHaveProperty('reg');
+    const withCode = { ...parts, accessCode: 'c'.repeat(MAX_ACCESS_CODE_CHARS) };
+    const token = relayToken(withCode);
+    expect(JSON.parse(token)).toMatchObject({ reg: withCode.accessCode });
+    expect(token.length).toBeLessThanOrEqual(MAX_RELAY_TOKEN_CHARS);
+    expect(parseRelayToken(token)).toEqual(withCode);
+    expect(parseRelayToken(JSON.stringify({ v: 1, cap: capability, member: parts.memberId, name: 'Ada' }))).toEqual(parts);
+    for (const reg of ['', 'c'.repeat(MAX_ACCESS_CODE_CHARS + 1), 42, null]) {
+      expect(thrown(() => parseRelayToken(JSON.stringify({ v: 1, cap: capability, member: parts.memberId, name: 'Ada', reg }))).code).toBe(ErrorCode.InvalidOperation);
+    }
   });
 });

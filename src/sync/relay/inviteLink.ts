@@ -11,11 +11,14 @@
  * Relay token: the string a client puts in Hocuspocus's Auth message for each document (it travels inside
  * the WebSocket, never in a URL):
  *
- *   { "v": 1, "cap": "<capability>", "member": "<member id>", "name": "<display name>" }
+ *   { "v": 1, "cap": "<capability>", "member": "<member id>", "name": "<display name>", "reg": "<access code>" }
  *
  * The member id is random, chosen by the client once per device and space (`randomId()`); the relay records
  * it with the name so the owner can list and revoke members. Both are the client's word: the name is
- * for display only. Unknown fields are ignored; a later "v" is refused with `version-too-new`.
+ * for display only. "reg" is optional (1-MAX_ACCESS_CODE_CHARS characters): the relay operator's access
+ * code, which a relay that does not accept new spaces from anyone asks for when an owner registers a space
+ * (relay/registrationPolicy.ts); only the owner's device sends it, and a space already registered never
+ * needs it. Unknown fields are ignored; a later "v" is refused with `version-too-new`.
  */
 import { fromBase64UrlEncoded, toBase64UrlEncoded } from 'lib0/buffer';
 import { ErrorCode } from '../../core/errors.ts';
@@ -34,8 +37,10 @@ export const MAX_SPACE_NAME_CHARS = 200;
 export const MAX_RELAY_URL_CHARS = 512;
 /** Bounds a member id (characters): `randomId()` makes 22. */
 export const MAX_MEMBER_ID_CHARS = 64;
+/** Bounds a relay access code (characters): operators hand out a passphrase or a random string, never a document. */
+export const MAX_ACCESS_CODE_CHARS = 256;
 /** Bounds a whole token before it is parsed: the relay reads it from unauthenticated clients. */
-export const MAX_RELAY_TOKEN_CHARS = MAX_CAPABILITY_CHARS + 4 * MAX_MEMBER_NAME_CHARS + MAX_MEMBER_ID_CHARS + 64;
+export const MAX_RELAY_TOKEN_CHARS = MAX_CAPABILITY_CHARS + 4 * MAX_MEMBER_NAME_CHARS + MAX_MEMBER_ID_CHARS + 4 * MAX_ACCESS_CODE_CHARS + 64;
 /** Bounds the encoded part of an invite link. */
 const MAX_LINK_PAYLOAD_CHARS = 4 * (MAX_CAPABILITY_CHARS + MAX_RELAY_URL_CHARS + 4 * MAX_SPACE_NAME_CHARS + MAX_SPACE_ID_CHARS);
 const MEMBER_ID = /^[A-Za-z0-9_-]+$/;
@@ -77,11 +82,14 @@ export interface RelayTokenParts {
   readonly capability: string;
   readonly memberId: string;
   readonly name: string;
+  /** The relay's access code, for registering a new space on a relay that asks for one (owner only). */
+  readonly accessCode?: string;
 }
 
 export function relayToken(parts: RelayTokenParts): string {
   checkToken(parts);
-  return JSON.stringify({ v: RELAY_TOKEN_VERSION, cap: parts.capability, member: parts.memberId, name: parts.name });
+  const reg = parts.accessCode === undefined ? {} : { reg: parts.accessCode };
+  return JSON.stringify({ v: RELAY_TOKEN_VERSION, cap: parts.capability, member: parts.memberId, name: parts.name, ...reg });
 }
 
 /** Throws CapabilityError for anything but a well-formed token; the capability inside is NOT verified here. */
@@ -89,7 +97,8 @@ export function parseRelayToken(token: string): RelayTokenParts {
   if (typeof token !== 'string' || token.length > MAX_RELAY_TOKEN_CHARS) throw malformed('A relay token is a string of bounded length');
   const message = parseJson(() => token, 'relay token');
   checkVersion(message.v, RELAY_TOKEN_VERSION, 'relay token');
-  const parts: RelayTokenParts = { capability: message.cap as string, memberId: message.member as string, name: message.name as string };
+  const reg = message.reg === undefined ? {} : { accessCode: message.reg as string };
+  const parts: RelayTokenParts = { capability: message.cap as string, memberId: message.member as string, name: message.name as string, ...reg };
   checkToken(parts);
   return parts;
 }
@@ -125,4 +134,7 @@ function checkToken(p: RelayTokenParts): void {
   if (typeof p.capability !== 'string' || p.capability.length > MAX_CAPABILITY_CHARS) throw malformed('The capability is missing or too long');
   if (typeof p.memberId !== 'string' || p.memberId.length > MAX_MEMBER_ID_CHARS || !MEMBER_ID.test(p.memberId)) throw malformed('The member id must be 1-64 base64url characters');
   if (typeof p.name !== 'string' || p.name.length > MAX_MEMBER_NAME_CHARS) throw malformed(`The display name must be a string of at most ${MAX_MEMBER_NAME_CHARS} characters`);
+  if (p.accessCode !== undefined && (typeof p.accessCode !== 'string' || p.accessCode === '' || p.accessCode.length > MAX_ACCESS_CODE_CHARS)) {
+    throw malformed(`The access code must be 1-${MAX_ACCESS_CODE_CHARS} characters`);
+  }
 }
