@@ -122,7 +122,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access }),
+      authExtension({ store: access, limits }),
       updateGuardExtension(),
       limitsExtension(limits),
       // After access and limits: only an accepted message's removals are applied.
