@@ -79,15 +79,16 @@ export interface RelayRig {
 
 /**
  * Registers, for the calling spec, a fresh relay process per test (its own data directory) and closes the
- * test's devices after it. `checkProblems: false` for a spec that closes tabs on purpose.
+ * test's devices after it. `checkProblems: false` for a spec that closes tabs on purpose; `env` sets relay
+ * settings (e.g. a small limit) for every relay of the spec, restarts included.
  */
-export function relayRig(name: string, options: { checkProblems?: boolean } = {}): RelayRig {
+export function relayRig(name: string, options: { checkProblems?: boolean; env?: Record<string, string> } = {}): RelayRig {
   let relay: RelayProcess | null = null;
   let dataDir = '';
   const devices: Device[] = [];
   test.beforeEach(async () => {
     dataDir = mkdtempSync(joinPath(tmpdir(), `quire-e2e-${name}-`));
-    relay = await startRelayProcess(dataDir);
+    relay = await startRelayProcess(dataDir, { env: options.env });
   });
   test.afterEach(async () => {
     for (const d of devices.splice(0)) {
@@ -111,7 +112,7 @@ export function relayRig(name: string, options: { checkProblems?: boolean } = {}
       return d;
     },
     async restartRelay() {
-      relay = await startRelayProcess(dataDir, { port: this.relay.port });
+      relay = await startRelayProcess(dataDir, { port: this.relay.port, env: options.env });
       return relay;
     },
   };

@@ -39,8 +39,9 @@ export class SqliteAccessStore implements AccessStore {
         AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.space_id = m.space_id AND r.kind = 'invite' AND r.id = m.invite_id)`),
       get: this.db.prepare<[string, string], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE space_id = ? AND member_id = ?`),
       first: this.db.prepare<[string, number], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE space_id = ? ORDER BY first_seen_at DESC, member_id DESC LIMIT ?`),
-      after: this.db.prepare<[string, number, number, string, number], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE space_id = ?
-        AND (first_seen_at < ? OR (first_seen_at = ? AND member_id < ?)) ORDER BY first_seen_at DESC, member_id DESC LIMIT ?`),
+      // A row-value comparison: SQLite seeks members_by_join to the cursor instead of scanning the space.
+      after: this.db.prepare<[string, number, string, number], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM members WHERE space_id = ?
+        AND (first_seen_at, member_id) < (?, ?) ORDER BY first_seen_at DESC, member_id DESC LIMIT ?`),
     };
     const s = this.statements;
     // better-sqlite3 is synchronous: the count and the insert are one transaction no other write interleaves.
@@ -87,7 +88,7 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   listMembers(spaceId: string, { after, limit }: { after: MemberCursor | null; limit: number }): Promise<Member[]> {
-    const rows = after === null ? this.statements.first.all(spaceId, limit) : this.statements.after.all(spaceId, after.firstSeenAt, after.firstSeenAt, after.memberId, limit);
+    const rows = after === null ? this.statements.first.all(spaceId, limit) : this.statements.after.all(spaceId, after.firstSeenAt, after.memberId, limit);
     return Promise.resolve(rows.map(toMember));
   }
 
