@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageType, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest, MemberInfo } from '../src/sync/relay/accessMessages.ts';
 import { randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
-import { LIMIT_ENV } from './limits.ts';
+import { DEFAULT_LIMITS, LIMIT_ENV, limitsFromEnv } from './limits.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
@@ -182,6 +182,12 @@ describe('member caps', () => {
 });
 
 describe('member list pages', () => {
+  test('the page size is read from the environment and may not exceed what one reply carries', () => {
+    expect(limitsFromEnv({}).membersPerPage).toBe(DEFAULT_LIMITS.membersPerPage);
+    expect(limitsFromEnv({ [LIMIT_ENV.membersPerPage]: String(MAX_LISTED_MEMBERS) }).membersPerPage).toBe(MAX_LISTED_MEMBERS);
+    expect(() => limitsFromEnv({ [LIMIT_ENV.membersPerPage]: String(MAX_LISTED_MEMBERS + 1) })).toThrow(LIMIT_ENV.membersPerPage);
+  });
+
   test('more members than a page: every member exactly once over the pages; a request without a cursor gets the first page; a forged cursor is refused', async () => {
     const PAGE = 3;
     const r = await relay({ [LIMIT_ENV.membersPerPage]: String(PAGE) });
