@@ -79,8 +79,8 @@ export interface RelayRig {
 
 /**
  * Registers, for the calling spec, a fresh relay process per test (its own data directory) and closes the
- * test's devices after it. `checkProblems: false` for a spec that closes tabs on purpose; `env` configures
- * the relay (relay/main.ts's environment variables).
+ * test's devices after it. `checkProblems: false` for a spec that closes tabs on purpose; `env` sets relay
+ * settings (e.g. a small limit) for every relay of the spec, restarts included.
  */
 export function relayRig(name: string, options: { checkProblems?: boolean; env?: Record<string, string> } = {}): RelayRig {
   let relay: RelayProcess | null = null;

@@ -14,7 +14,8 @@ import { addPage, createSpace, pageContent, saveStatus, sidebar, tree } from './
 import { createInvite, join, relayRig, startSyncing, syncStatus } from './devices.ts';
 import { routeIds } from './storedPages.ts';
 
-const rig = relayRig('members');
+/** One member per page of the owner's list, so the tests go through "Show more members". */
+const rig = relayRig('members', { env: { QUIRE_RELAY_MEMBERS_PER_PAGE: '1' } });
 const device = (browser: Browser, baseURL: string | undefined, url?: string) => rig.device(browser, baseURL, url);
 
 /** The text the relay stored for one page, read straight from its SQLite file. */
@@ -58,7 +59,12 @@ test('the owner revokes an editor: sync stops with the reason, later edits stay 
   const members = dialog.getByRole('list', { name: 'Members' });
   const bea = members.getByRole('listitem', { name: 'Bea' });
   await expect(bea).toContainText('Editor', { timeout: 20_000 });
+  // One member per page: Bea (the most recently joined) first, then the owner's device on the next page.
+  await expect(members.getByRole('listitem')).toHaveCount(1);
+  await dialog.getByRole('button', { name: 'Show more members' }).click();
   await expect(members.getByRole('listitem')).toHaveCount(2); // the owner's device and Bea
+  await expect(dialog.getByRole('button', { name: 'Show more members' })).toHaveCount(0);
+  await expect(members.getByRole('listitem').filter({ hasText: 'this device' })).toContainText('Owner');
   await expect(members.getByRole('button', { name: /^Revoke / })).toHaveCount(1); // the owner is not revocable
   const invites = dialog.getByRole('list', { name: 'Invites created on this device' });
   await expect(invites.getByRole('listitem')).toHaveCount(1);

@@ -14,6 +14,7 @@ import { AccessMessageType, RelayCloseReason, encodeAccessRequest, parseAccessRe
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { ownerCapability, randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
+import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
@@ -269,12 +270,15 @@ describe('expiry and revocation', () => {
 
     const listed = await command(owner, { t: AccessMessageType.ListMembers, req: 'l1' });
     const members = listed.ok ? (listed.members ?? []) : [];
-    expect(members.filter((m) => m.role === 'viewer').map((m) => m.memberId).sort()).toEqual([invite.memberId, (JSON.parse(otherMember) as { member: string }).member].sort());
+    // The relay lists each device under an id derived from its invite and its own member id.
+    const listedId = relayMemberId(invite.inviteId, invite.memberId);
+    const otherId = relayMemberId(invite.inviteId, (JSON.parse(otherMember) as { member: string }).member);
+    expect(members.filter((m) => m.role === 'viewer').map((m) => m.memberId).sort()).toEqual([listedId, otherId].sort());
     expect(members.filter((m) => m.role === 'owner')).toHaveLength(1);
     expect(members.find((m) => m.name === 'Second')).toMatchObject({ inviteId: invite.inviteId });
-    expect(listed.ok && listed.members?.find((m) => m.memberId === invite.memberId)).toMatchObject({ inviteId: invite.inviteId, role: 'viewer' });
+    expect(listed.ok && listed.members?.find((m) => m.memberId === listedId)).toMatchObject({ inviteId: invite.inviteId, role: 'viewer' });
 
-    expect((await command(owner, { t: AccessMessageType.RevokeMember, req: 'r2', memberId: invite.memberId })).ok).toBe(true);
+    expect((await command(owner, { t: AccessMessageType.RevokeMember, req: 'r2', memberId: listedId })).ok).toBe(true);
     await until(() => expect(a.closeReasons.map(parseCloseReason)).toContain(RelayCloseReason.Revoked));
     const later = await raw(r);
     later.auth(space.doc('space'), invite.token);

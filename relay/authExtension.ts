@@ -15,21 +15,30 @@
  *   every sync sends one, usually empty) closes the session with `forbidden`, so the client can say why.
  * - Expiry is enforced on live sessions: a timer closes the session with `expired` when exp passes, and
  *   every message is checked as well.
+ * - Members: the relay records each device under an id it derives from the invite and the token's member id
+ *   (src/sync/relay/relayMemberId.ts), so no client can pick an id that is another member's, an invite's or
+ *   the owner's. A NEW member over the invite's or the space's cap (relay/limits.ts) is refused with
+ *   `quota-exceeded`; the owner's devices are never capped. The owner's list comes in pages (memberPage.ts).
  * - Revocation (an owner command, src/sync/relay/accessMessages.ts) closes, at once, every live session of
- *   that invite or member on this relay process, and refuses them afterwards.
+ *   that invite or member on this relay process, and refuses them afterwards. Invite and member revocations
+ *   are separate namespaces. The owner capability, and a member that joined with it, cannot be revoked: it is
+ *   the same capability on every owner device, so refusing one of them would protect nothing.
  */
 import type { Connection, Extension, beforeHandleMessagePayload, beforeSyncPayload, connectedPayload, onAuthenticatePayload, onStatelessPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { ErrorCode, QuireError } from '../src/core/errors.ts';
 import { CapabilityError, CapabilityFailure, OWNER_CAPABILITY_ID, verifyCapability } from '../src/sync/relay/capability.ts';
 import type { CapabilityClaims, CapabilityRole } from '../src/sync/relay/capability.ts';
-import { AccessMessageError, AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/sync/relay/accessMessages.ts';
+import { AccessMessageError, AccessMessageType, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
+import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
+import type { RelayLimits } from './limits.ts';
+import { memberPage } from './memberPage.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 import { OPEN_REGISTRATION, mayRegister } from './registrationPolicy.ts';
 import type { RegistrationPolicy } from './registrationPolicy.ts';
-import type { AccessStore } from './stores.ts';
+import type { AccessStore, MemberCaps } from './stores.ts';
 
 /** y-protocols sync message types that carry document content. */
 const SYNC_STEP_2 = 1;
@@ -50,6 +59,7 @@ export interface AccessContext {
   readonly docId: string;
   readonly role: CapabilityRole;
   readonly inviteId: string;
+  /** The relay's id of this device (relayMemberId), not the token's. */
   readonly memberId: string;
   readonly exp: number | null;
 }
@@ -61,6 +71,8 @@ export interface AuthOptions {
   readonly store: AccessStore;
   /** Who may register a new space; default open. */
   readonly registration?: RegistrationPolicy;
+  /** Member caps and the list's page size (relay/limits.ts). */
+  readonly limits: Pick<RelayLimits, 'maxMembersPerInvite' | 'maxMembersPerSpace' | 'membersPerPage'>;
   readonly now?: () => number;
 }
 
@@ -74,7 +86,11 @@ export function parseDocumentName(name: string): { spaceId: string; docId: strin
 
 const unauthorized = () => new SessionRefusal(RelayCloseReason.Unauthorized);
 
-export function authExtension({ store, registration = OPEN_REGISTRATION, now = Date.now }: AuthOptions): Extension {
+export function authExtension({ store, limits, registration = OPEN_REGISTRATION, now = Date.now }: AuthOptions): Extension {
+  const caps: MemberCaps = { perInvite: limits.maxMembersPerInvite, perSpace: limits.maxMembersPerSpace };
+  const isRevoked = async (spaceId: string, inviteId: string, memberId: string) =>
+    (await store.isRevoked(spaceId, 'invite', inviteId)) || (await store.isRevoked(spaceId, 'member', memberId));
+
   /** Live sessions per space, for revocation. */
   const live = new Map<string, Set<Connection>>();
   const timers = new WeakMap<Connection, ReturnType<typeof setTimeout>>();
@@ -140,25 +156,31 @@ export function authExtension({ store, registration = OPEN_REGISTRATION, now = D
       // Two first owners raced with different keys: the one stored wins, the other is like any bad capability.
       if (registered.publicKey !== claims.pk) throw unauthorized();
     }
-    if ((await store.isRevoked(name.spaceId, claims.id)) || (await store.isRevoked(name.spaceId, parts.memberId))) {
-      throw new SessionRefusal(RelayCloseReason.Revoked);
-    }
-    await store.recordMember(name.spaceId, { memberId: parts.memberId, inviteId: claims.id, role: claims.role, name: parts.name, firstSeenAt: at, lastSeenAt: at });
-    return { spaceId: name.spaceId, docId: name.docId, role: claims.role, inviteId: claims.id, memberId: parts.memberId, exp: claims.exp };
+    const memberId = relayMemberId(claims.id, parts.memberId);
+    if (await isRevoked(name.spaceId, claims.id, memberId)) throw new SessionRefusal(RelayCloseReason.Revoked);
+    const member = { memberId, inviteId: claims.id, role: claims.role, name: parts.name, firstSeenAt: at, lastSeenAt: at };
+    const recorded = await store.recordMember(name.spaceId, member, claims.role === 'owner' ? null : caps);
+    if (recorded === 'invite-full') throw new SessionRefusal(RelayCloseReason.QuotaExceeded, `this invite has its ${caps.perInvite} devices`);
+    if (recorded === 'space-full') throw new SessionRefusal(RelayCloseReason.QuotaExceeded, `this space has its ${caps.perSpace} devices`);
+    return { spaceId: name.spaceId, docId: name.docId, role: claims.role, inviteId: claims.id, memberId, exp: claims.exp };
   }
 
   async function command(request: AccessRequest, access: AccessContext): Promise<AccessReply> {
     const ok = { t: AccessMessageType.Reply, req: request.req, ok: true } as const;
+    const refuse = (message: string): AccessReply => ({ t: AccessMessageType.Reply, req: request.req, ok: false, code: ErrorCode.InvalidOperation, message });
     if (request.t === AccessMessageType.ListMembers) {
-      const members = (await store.listMembers(access.spaceId)).slice(0, MAX_LISTED_MEMBERS);
-      return { ...ok, members };
+      return { ...ok, ...(await memberPage(store, access.spaceId, request.cursor, limits.membersPerPage)) };
     }
+    const kind = request.t === AccessMessageType.RevokeInvite ? 'invite' : 'member';
     const id = request.t === AccessMessageType.RevokeInvite ? request.inviteId : request.memberId;
-    if (request.t === AccessMessageType.RevokeInvite && id === OWNER_CAPABILITY_ID) {
-      return { t: AccessMessageType.Reply, req: request.req, ok: false, code: ErrorCode.InvalidOperation, message: 'The owner capability cannot be revoked' };
+    if (kind === 'invite' && id === OWNER_CAPABILITY_ID) return refuse('The owner capability cannot be revoked');
+    if (kind === 'member') {
+      const member = await store.getMember(access.spaceId, id);
+      if (member === null) return refuse('No member of this space has that id (use the id the member list gives)');
+      if (member.inviteId === OWNER_CAPABILITY_ID) return refuse("The owner's devices cannot be revoked: they all hold the same owner capability");
     }
-    await store.revoke(access.spaceId, id, now());
-    const field = request.t === AccessMessageType.RevokeInvite ? 'inviteId' : 'memberId';
+    await store.revoke(access.spaceId, kind, id, now());
+    const field = kind === 'invite' ? 'inviteId' : 'memberId';
     for (const connection of [...(live.get(access.spaceId) ?? [])]) {
       if (accessOf(connection)?.[field] === id) close(connection, new SessionRefusal(RelayCloseReason.Revoked));
     }
@@ -186,7 +208,7 @@ export function authExtension({ store, registration = OPEN_REGISTRATION, now = D
         if (sessions.size === 0 && live.get(access.spaceId) === sessions) live.delete(access.spaceId);
       });
       // A revocation may have landed between authentication and now.
-      if ((await store.isRevoked(access.spaceId, access.inviteId)) || (await store.isRevoked(access.spaceId, access.memberId))) {
+      if (await isRevoked(access.spaceId, access.inviteId, access.memberId)) {
         close(connection, new SessionRefusal(RelayCloseReason.Revoked));
         return;
       }
@@ -241,8 +263,8 @@ export function authExtension({ store, registration = OPEN_REGISTRATION, now = D
       try {
         reply = await command(request, access);
       } catch (e) {
-        // A store failure: the owner is told the command did not happen (and may retry); nothing is half-done
-        // that matters, since revoke is idempotent.
+        // A store failure (or a cursor the relay never gave: invalid-operation): the owner is told the command
+        // did not happen (and may retry); nothing is half-done that matters, since revoke is idempotent.
         const code = e instanceof QuireError ? e.code : ErrorCode.StorageUnavailable;
         reply = { t: AccessMessageType.Reply, req: request.req, ok: false, code, message: e instanceof Error ? e.message : String(e) };
       }

@@ -16,7 +16,10 @@ import { testSpace, type TestSpace } from './testing/testSpace.ts';
 import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import { REDIS_PREFIX } from './redisFanoutExtension.ts';
 import { fetchDocumentState, storeDocumentState } from './storage/postgresDocuments.ts';
-import { ensurePostgresSchema } from './storage/postgresSchema.ts';
+import { ErrorCode } from '../src/core/errors.ts';
+import { SCHEMA_1_ATTACK, expectAttackMigrated } from './storage/legacyRevocations.fixture.ts';
+import { postgresAccessStore } from './storage/postgresAccessStore.ts';
+import { POSTGRES_SCHEMA_VERSION, ensurePostgresSchema } from './storage/postgresSchema.ts';
 import { openPostgresStorage } from './storage/postgresStorage.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
@@ -133,6 +136,60 @@ describe.skipIf(!services)('two relay nodes on PostgreSQL and Redis', () => {
     const storage = await openPostgresStorage({ url: postgres.url });
     const writer = await pool();
     return { ...storage, storeDocument: async (name, state) => void (await storeDocumentState(writer, name, state)) };
+  });
+
+  /** A new, empty database on the test server (its URL), for a test that needs a schema of its own. */
+  let databases = 0;
+  async function freshDatabase(): Promise<string> {
+    const name = `quire_migration_${process.pid}_${++databases}`;
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(postgres.url);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  /** Schema 1's access tables and version row, exactly as the first release's postgresSchema.ts created them. */
+  const SCHEMA_1_ACCESS = `
+    CREATE TABLE quire_schema (version integer NOT NULL);
+    INSERT INTO quire_schema (version) VALUES (1);
+    CREATE TABLE quire_spaces (space_id text PRIMARY KEY, public_key text NOT NULL, registered_at bigint NOT NULL);
+    CREATE TABLE quire_revocations (space_id text NOT NULL, id text NOT NULL, revoked_at bigint NOT NULL, PRIMARY KEY (space_id, id));
+    CREATE TABLE quire_members (
+      space_id text NOT NULL, member_id text NOT NULL, invite_id text NOT NULL,
+      role text NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')), name text NOT NULL,
+      first_seen_at bigint NOT NULL, last_seen_at bigint NOT NULL, PRIMARY KEY (space_id, member_id));
+  `;
+
+  test("access schema migration: a schema-1 database with the lockout attack's rows, migrated once by nodes starting together", async () => {
+    const url = await freshDatabase();
+    const nodes = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: url, max: 2 }));
+    pools.push(...nodes);
+    const [first] = nodes as [pg.Pool];
+    await first.query(SCHEMA_1_ACCESS);
+    const a = SCHEMA_1_ATTACK;
+    await first.query('INSERT INTO quire_spaces VALUES ($1, $2, $3)', [a.spaceId, 'key', 1]);
+    for (const m of a.members) await first.query('INSERT INTO quire_members VALUES ($1, $2, $3, $4, $5, $6, $6)', [a.spaceId, m.memberId, m.inviteId, m.role, m.name, m.firstSeenAt]);
+    for (const id of a.revoked) await first.query('INSERT INTO quire_revocations VALUES ($1, $2, $3)', [a.spaceId, id, 50]);
+
+    const log: string[] = [];
+    await Promise.all(nodes.map((p) => ensurePostgresSchema(p, (line) => log.push(line))));
+    await expectAttackMigrated(postgresAccessStore(first), log);
+    expect((await first.query<{ version: number }>('SELECT version FROM quire_schema')).rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
+  });
+
+  test('a database whose schema is newer than the relay knows is refused with version-too-new', async () => {
+    const url = await freshDatabase();
+    const p = new pg.Pool({ connectionString: url, max: 2 });
+    pools.push(p);
+    await p.query('CREATE TABLE quire_schema (version integer NOT NULL)');
+    await p.query('INSERT INTO quire_schema (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION + 1]);
+    await expect(ensurePostgresSchema(p)).rejects.toMatchObject({ code: ErrorCode.VersionTooNew });
   });
 
   test('merge-on-write: an older snapshot stored after a newer one takes nothing away', async () => {

@@ -5,6 +5,7 @@
  */
 import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
+import { MAX_LISTED_MEMBERS } from '../src/sync/relay/accessMessages.ts';
 import { RelayError } from './RelayError.ts';
 
 /**
@@ -40,6 +41,25 @@ export const MAX_UNAUTHENTICATED_QUEUE_BYTES = 4 * 1024 * 1024;
 export const MAX_UNAUTHENTICATED_QUEUE_MESSAGES = 1_000;
 /** Documents one socket may be authenticating at once; over it the socket is closed. */
 export const MAX_PENDING_DOCUMENTS = 100;
+/**
+ * Members (devices) one invite may bring into a space; a new device over it is refused at authentication
+ * with `quota-exceeded` (devices already recorded still connect). Every browser profile, and every reset of
+ * site data, is a new device: 50 lets one link be shared with a group of about 15 people on 3 devices each,
+ * while one leaked or hostile link can add no more than 50 rows. The owner's own devices are never capped.
+ */
+export const MAX_MEMBERS_PER_INVITE = 50;
+/**
+ * Members one space may have, not counting those of revoked invites (they can never connect again, so
+ * revoking an abused invite frees its places). Over it a new device is refused with `quota-exceeded`.
+ * 1,000 is far beyond a team's devices and keeps the stored member rows of a space near 200 KB; it is the
+ * old single-reply list's size, so an owner's list was never cut off before this cap.
+ */
+export const MAX_MEMBERS_PER_SPACE = 1_000;
+/**
+ * Members in one page of the owner's list (one access reply). 100 rows is what a person scans in the
+ * Share dialog before asking for more; at most MAX_LISTED_MEMBERS (the reply's bound in the protocol).
+ */
+export const MEMBERS_PER_PAGE = 100;
 
 export interface RelayLimits {
   readonly maxDocumentBytes: number;
@@ -51,6 +71,9 @@ export interface RelayLimits {
   readonly maxUnauthenticatedQueueBytes: number;
   readonly maxUnauthenticatedQueueMessages: number;
   readonly maxPendingDocuments: number;
+  readonly maxMembersPerInvite: number;
+  readonly maxMembersPerSpace: number;
+  readonly membersPerPage: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -63,6 +86,9 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxUnauthenticatedQueueBytes: MAX_UNAUTHENTICATED_QUEUE_BYTES,
   maxUnauthenticatedQueueMessages: MAX_UNAUTHENTICATED_QUEUE_MESSAGES,
   maxPendingDocuments: MAX_PENDING_DOCUMENTS,
+  maxMembersPerInvite: MAX_MEMBERS_PER_INVITE,
+  maxMembersPerSpace: MAX_MEMBERS_PER_SPACE,
+  membersPerPage: MEMBERS_PER_PAGE,
 };
 
 /** The environment variable that overrides each limit (positive integers). */
@@ -76,6 +102,9 @@ export const LIMIT_ENV: Record<keyof RelayLimits, string> = {
   maxUnauthenticatedQueueBytes: 'QUIRE_RELAY_MAX_UNAUTHENTICATED_QUEUE_BYTES',
   maxUnauthenticatedQueueMessages: 'QUIRE_RELAY_MAX_UNAUTHENTICATED_QUEUE_MESSAGES',
   maxPendingDocuments: 'QUIRE_RELAY_MAX_PENDING_DOCUMENTS',
+  maxMembersPerInvite: 'QUIRE_RELAY_MAX_MEMBERS_PER_INVITE',
+  maxMembersPerSpace: 'QUIRE_RELAY_MAX_MEMBERS_PER_SPACE',
+  membersPerPage: 'QUIRE_RELAY_MEMBERS_PER_PAGE',
 };
 
 /** The limits from the environment over the defaults; a value that is not a positive integer is an error naming the variable. */
@@ -87,6 +116,9 @@ export function limitsFromEnv(env: Record<string, string | undefined>): RelayLim
     const value = Number(raw);
     if (!Number.isSafeInteger(value) || value <= 0) throw new RelayError(ErrorCode.InvalidOperation, `${name} must be a positive integer, got "${raw}"`);
     limits[key] = value;
+  }
+  if ((limits.membersPerPage ?? 0) > MAX_LISTED_MEMBERS) {
+    throw new RelayError(ErrorCode.InvalidOperation, `${LIMIT_ENV.membersPerPage} must be at most ${MAX_LISTED_MEMBERS} (what one access reply may carry), got ${limits.membersPerPage}`);
   }
   return limits as unknown as RelayLimits;
 }

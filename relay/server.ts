@@ -131,7 +131,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access, registration: options.registration }),
+      authExtension({ store: access, limits, registration: options.registration }),
       updateGuardExtension(),
       limitsExtension(limits),
       quotaExtension({ maxSpaceBytes: limits.maxSpaceBytes, usage }),

@@ -18,12 +18,6 @@ import { runRelayStoresContract } from './testing/storesContract.ts';
 const dir = mkdtempSync(join(tmpdir(), 'quire-stores-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/**
- * The SQLite AccessStore also replaces a re-recorded member's invite and role (PostgreSQL keeps the first):
- * member bookkeeping is being reworked for issue 10's owner-lockout fix, which decides which is right.
- */
-const KNOWN_DIVERGENCES = ['recording a member again refreshes its name and last-seen time only'];
-
 runRelayStoresContract('SQLite', () => {
   const file = join(dir, RELAY_DB_FILE);
   // As the relay does: the document extension's connection creates its table; the stores open their own.
@@ -46,4 +40,4 @@ runRelayStoresContract('SQLite', () => {
       return Promise.resolve();
     },
   });
-}, { knownDivergences: KNOWN_DIVERGENCES });
+});

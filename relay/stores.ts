@@ -21,7 +21,10 @@ export interface SpaceAccess {
 }
 
 export interface Member {
-  /** Stable id of the member's device as its capability names it. */
+  /**
+   * The relay's id of one device of one invite: relayMemberId(inviteId, the token's member id)
+   * (src/sync/relay/relayMemberId.ts). Derived, so no client can choose an id that collides with another's.
+   */
   readonly memberId: string;
   /** The invite the member joined with ('owner' for the owner's own devices). */
   readonly inviteId: string;
@@ -32,17 +35,46 @@ export interface Member {
   readonly lastSeenAt: number;
 }
 
+/** What a revocation names: an invite (every device that joined with it) or one member (one device). */
+export type RevocationKind = 'invite' | 'member';
+
+/** Caps on new members (existing members are always refreshed). null: no cap (the owner's own devices). */
+export interface MemberCaps {
+  readonly perInvite: number;
+  readonly perSpace: number;
+}
+
+/**
+ * recordMember's outcome. `invite-full`: the invite already has perInvite members; `space-full`: the space
+ * has perSpace members, not counting those of revoked invites (which can never connect again).
+ */
+export type RecordMemberResult = 'recorded' | 'invite-full' | 'space-full';
+
+/** Where a page of the member list starts: after this member in the list's order (see listMembers). */
+export interface MemberCursor {
+  readonly firstSeenAt: number;
+  readonly memberId: string;
+}
+
 export interface AccessStore {
   /** The registered access record, or null when the space is unknown to this relay. */
   getSpace(spaceId: string): Promise<SpaceAccess | null>;
   /** Registers the key if the space is unknown; resolves with whichever record is stored afterwards. */
   registerSpace(spaceId: string, publicKey: string, at: number): Promise<SpaceAccess>;
-  /** Marks an invite id or a member id as revoked (idempotent). */
-  revoke(spaceId: string, id: string, at: number): Promise<void>;
-  isRevoked(spaceId: string, id: string): Promise<boolean>;
-  /** Inserts or refreshes (lastSeenAt, name) a member. */
-  recordMember(spaceId: string, member: Member): Promise<void>;
-  listMembers(spaceId: string): Promise<Member[]>;
+  /** Marks an invite or a member as revoked (idempotent). The two kinds are separate namespaces. */
+  revoke(spaceId: string, kind: RevocationKind, id: string, at: number): Promise<void>;
+  isRevoked(spaceId: string, kind: RevocationKind, id: string): Promise<boolean>;
+  /**
+   * Refreshes a known member (name, lastSeenAt; never its invite or role), or inserts a new one if `caps`
+   * allow it, atomically with the count (concurrent new members cannot overshoot a cap).
+   */
+  recordMember(spaceId: string, member: Member, caps: MemberCaps | null): Promise<RecordMemberResult>;
+  getMember(spaceId: string, memberId: string): Promise<Member | null>;
+  /**
+   * Up to `limit` members, the most recently joined first (firstSeenAt descending, then memberId
+   * descending: keys that never change, so pages neither skip nor repeat a member), starting after `after`.
+   */
+  listMembers(spaceId: string, page: { readonly after: MemberCursor | null; readonly limit: number }): Promise<Member[]>;
 }
 
 export interface ChangeIndex {

@@ -10,7 +10,7 @@
  * uses space ids of its own, so nothing left by another test can meet its assertions.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, test as vitestTest } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import type { Member, RelayStorage } from '../stores.ts';
 
@@ -39,17 +39,7 @@ const member = (memberId: string, at: number, over: Partial<Member> = {}): Membe
   ...over,
 });
 
-export interface ContractOptions {
-  /**
-   * Names of contract tests this engine is known to fail, with the reason kept where the option is given.
-   * They run as `test.fails`: the suite says so while it holds, and fails once the engine is fixed.
-   */
-  readonly knownDivergences?: readonly string[];
-}
-
-export function runRelayStoresContract(name: string, makeStorage: () => Promise<StoresUnderTest>, options: ContractOptions = {}): void {
-  const diverges = new Set(options.knownDivergences ?? []);
-  const test = (title: string, body: () => Promise<void>) => (diverges.has(title) ? vitestTest.fails(title, body) : vitestTest(title, body));
+export function runRelayStoresContract(name: string, makeStorage: () => Promise<StoresUnderTest>): void {
   describe(`relay stores contract: ${name}`, () => {
     const opened: StoresUnderTest[] = [];
     const open = async () => {
@@ -85,30 +75,92 @@ export function runRelayStoresContract(name: string, makeStorage: () => Promise<
         for (const r of results) expect(r).toEqual(stored);
       });
 
-      test('revocation is per space and per id, and idempotent', async () => {
+      test('revocation is per space, per kind and per id, and idempotent', async () => {
         const { access } = await open();
         const [space, other] = [freshSpace(), freshSpace()];
-        expect(await access.isRevoked(space, 'invite-1')).toBe(false);
-        await access.revoke(space, 'invite-1', 10);
-        await access.revoke(space, 'invite-1', 20);
-        expect(await access.isRevoked(space, 'invite-1')).toBe(true);
-        expect(await access.isRevoked(space, 'invite-2')).toBe(false);
-        expect(await access.isRevoked(other, 'invite-1')).toBe(false);
+        expect(await access.isRevoked(space, 'invite', 'invite-1')).toBe(false);
+        await access.revoke(space, 'invite', 'invite-1', 10);
+        await access.revoke(space, 'invite', 'invite-1', 20);
+        expect(await access.isRevoked(space, 'invite', 'invite-1')).toBe(true);
+        expect(await access.isRevoked(space, 'invite', 'invite-2')).toBe(false);
+        expect(await access.isRevoked(other, 'invite', 'invite-1')).toBe(false);
+      });
+
+      test('invite and member revocations are separate namespaces: revoking a member named like an invite (or "owner") revokes no invite', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        await access.revoke(space, 'member', 'owner', 10);
+        await access.revoke(space, 'member', 'invite-1', 10);
+        expect(await access.isRevoked(space, 'invite', 'owner')).toBe(false);
+        expect(await access.isRevoked(space, 'invite', 'invite-1')).toBe(false);
+        expect(await access.isRevoked(space, 'member', 'invite-1')).toBe(true);
+        await access.revoke(space, 'invite', 'invite-2', 20);
+        expect(await access.isRevoked(space, 'member', 'invite-2')).toBe(false);
       });
 
       test('recording a member again refreshes its name and last-seen time only', async () => {
         const { access } = await open();
         const [space, other] = [freshSpace(), freshSpace()];
-        await access.recordMember(space, member('m1', 100));
-        await access.recordMember(space, member('m2', 200, { role: 'viewer' }));
-        await access.recordMember(other, member('m3', 300));
-        await access.recordMember(space, member('m1', 500, { name: 'renamed', role: 'viewer', inviteId: 'other-invite', firstSeenAt: 500 }));
-        const list = (await access.listMembers(space)).sort((a, b) => a.memberId.localeCompare(b.memberId));
-        expect(list).toEqual([
-          { ...member('m1', 100), name: 'renamed', lastSeenAt: 500 },
-          member('m2', 200, { role: 'viewer' }),
-        ]);
-        expect(await access.listMembers(freshSpace())).toEqual([]);
+        expect(await access.recordMember(space, member('m1', 100), null)).toBe('recorded');
+        await access.recordMember(space, member('m2', 200, { role: 'viewer' }), null);
+        await access.recordMember(other, member('m3', 300), null);
+        await access.recordMember(space, member('m1', 500, { name: 'renamed', role: 'viewer', inviteId: 'other-invite', firstSeenAt: 500 }), null);
+        // An older refresh (a slow node) never moves last-seen back.
+        await access.recordMember(space, member('m1', 400, { name: 'renamed' }), null);
+        const list = await access.listMembers(space, { after: null, limit: 10 });
+        expect(list).toEqual([member('m2', 200, { role: 'viewer' }), { ...member('m1', 100), name: 'renamed', lastSeenAt: 500 }]);
+        expect(await access.getMember(space, 'm1')).toEqual({ ...member('m1', 100), name: 'renamed', lastSeenAt: 500 });
+        expect(await access.getMember(space, 'm3')).toBeNull();
+        expect(await access.listMembers(freshSpace(), { after: null, limit: 10 })).toEqual([]);
+      });
+
+      test('new members are capped per invite and per space (not counting revoked invites); known members and uncapped ones always record', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        const caps = { perInvite: 2, perSpace: 3 };
+        const a = (id: string, at: number) => member(id, at, { inviteId: 'invite-a' });
+        expect(await access.recordMember(space, a('a1', 1), caps)).toBe('recorded');
+        expect(await access.recordMember(space, a('a2', 2), caps)).toBe('recorded');
+        expect(await access.recordMember(space, a('a3', 3), caps)).toBe('invite-full');
+        expect(await access.recordMember(space, a('a1', 4), caps)).toBe('recorded'); // known: refreshed
+        expect(await access.recordMember(space, member('b1', 5, { inviteId: 'invite-b' }), caps)).toBe('recorded');
+        expect(await access.recordMember(space, member('c1', 6, { inviteId: 'invite-c' }), caps)).toBe('space-full');
+        expect(await access.recordMember(space, member('o1', 7, { inviteId: 'owner', role: 'owner' }), null)).toBe('recorded');
+        // Revoking invite-a frees its two places (its members can never connect again).
+        await access.revoke(space, 'invite', 'invite-a', 8);
+        expect(await access.recordMember(space, member('c1', 9, { inviteId: 'invite-c' }), caps)).toBe('recorded'); // b1, o1, c1
+        expect(await access.recordMember(space, member('d1', 10, { inviteId: 'invite-d' }), caps)).toBe('space-full');
+        expect((await access.listMembers(space, { after: null, limit: 100 })).map((m) => m.memberId).sort()).toEqual(['a1', 'a2', 'b1', 'c1', 'o1']);
+      });
+
+      test('concurrent new members of one space never overshoot its caps', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        await access.registerSpace(space, 'key', 1);
+        const caps = { perInvite: 5, perSpace: 1_000 };
+        const results = await Promise.all(Array.from({ length: CONCURRENT_WRITES }, (_, i) => access.recordMember(space, member(`m${i}`, i, { inviteId: 'one-invite' }), caps)));
+        expect(results.filter((r) => r === 'recorded')).toHaveLength(5);
+        expect(await access.listMembers(space, { after: null, limit: 100 })).toHaveLength(5);
+      });
+
+      test('the list comes in pages, the most recently joined first, each member exactly once', async () => {
+        const { access } = await open();
+        const space = freshSpace();
+        // Ties on firstSeenAt are ordered by member id.
+        const ids = Array.from({ length: 7 }, (_, i) => `m${i}`);
+        for (const [i, id] of ids.entries()) await access.recordMember(space, member(id, Math.floor(i / 2)), null);
+        const seen: string[] = [];
+        let after: { firstSeenAt: number; memberId: string } | null = null;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await access.listMembers(space, { after, limit: 3 });
+          seen.push(...page.map((m) => m.memberId));
+          const last = page[page.length - 1];
+          if (page.length < 3 || !last) break;
+          // A member refreshing between pages changes nothing about the order.
+          await access.recordMember(space, member('m0', 1_000), null);
+          after = { firstSeenAt: last.firstSeenAt, memberId: last.memberId };
+        }
+        expect(seen).toEqual(['m6', 'm5', 'm4', 'm3', 'm2', 'm1', 'm0']);
       });
     });
 

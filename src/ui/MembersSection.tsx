@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useState } from 'react';
-import type { MemberInfo } from '../sync/relay/memberCommands.ts';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import type { MemberInfo, MemberPage } from '../sync/relay/memberCommands.ts';
+import { isRelayMemberId, relayMemberId } from '../sync/relay/relayMemberId.ts';
 import type { SentInvite } from '../storage/sharing/syncSecrets.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { describeError } from './describeError.ts';
@@ -27,6 +28,10 @@ const nameOf = (m: MemberInfo) => m.name.trim() || 'Unnamed device';
  *
  * The relay lists revoked members as well (its list has no revoked flag), so a member is shown revoked when
  * this device revoked it or the invite it joined with.
+ *
+ * The relay lists members under its own ids (relayMemberId.ts), a page at a time, the most recently joined
+ * first: "Show more members" reads the next page. This device is the member whose id the relay derives from
+ * its invite and this device's own member id.
  */
 export function MembersSection({
   selfMemberId,
@@ -35,17 +40,20 @@ export function MembersSection({
   loadLocal,
   revoke,
 }: {
-  /** This device's member id ("this device" in the list). */
+  /** This device's own member id, as in its relay token ("this device" in the list). */
   selfMemberId: string;
   /** Changes when an invite was created here (the invite list is read again). */
   refreshKey: number;
-  listMembers: () => Promise<MemberInfo[]>;
+  /** One page of members: the first without a cursor, then each page's `next`. */
+  listMembers: (cursor?: string | null) => Promise<MemberPage>;
   loadLocal: () => Promise<LocalAccess>;
   revoke: (what: { memberId: string } | { inviteId: string }) => Promise<void>;
 }) {
   const membersId = useId();
   const invitesId = useId();
   const [members, setMembers] = useState<MemberInfo[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [local, setLocal] = useState<LocalAccess>({ invites: [], revokedMembers: {} });
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -56,9 +64,10 @@ export function MembersSection({
     setLoading(true);
     setError(null);
     Promise.all([listMembers(), loadLocal()]).then(
-      ([m, l]) => {
+      ([page, l]) => {
         if (!live) return;
-        setMembers(m);
+        setMembers(page.members);
+        setNext(page.next);
         setLocal(l);
         setLoading(false);
       },
@@ -77,8 +86,33 @@ export function MembersSection({
 
   useEffect(() => refresh(), [refresh, refreshKey]);
 
+  const showMore = () => {
+    if (next === null) return;
+    setLoadingMore(true);
+    setError(null);
+    listMembers(next).then(
+      (page) => {
+        // A member already shown (the list changed between pages) is not shown twice.
+        setMembers((shown) => {
+          const ids = new Set((shown ?? []).map((m) => m.memberId));
+          return [...(shown ?? []), ...page.members.filter((m) => !ids.has(m.memberId))];
+        });
+        setNext(page.next);
+        setLoadingMore(false);
+      },
+      (e: unknown) => {
+        setLoadingMore(false);
+        setError(describeError(asError(e)));
+      },
+    );
+  };
+
   const revokedInvites = new Set(local.invites.filter((i) => i.revokedAt !== null).map((i) => i.inviteId));
-  const isRevoked = (m: MemberInfo) => m.memberId in local.revokedMembers || revokedInvites.has(m.inviteId);
+  // Members revoked from this device before the relay derived member ids were remembered by the device's own
+  // id: recognise them through the same derivation.
+  const legacyRevoked = useMemo(() => Object.keys(local.revokedMembers).filter((id) => !isRelayMemberId(id)), [local.revokedMembers]);
+  const isRevoked = (m: MemberInfo) =>
+    m.memberId in local.revokedMembers || revokedInvites.has(m.inviteId) || legacyRevoked.some((id) => relayMemberId(m.inviteId, id) === m.memberId);
   const now = Date.now();
 
   const confirm = async () => {
@@ -104,7 +138,7 @@ export function MembersSection({
         <ul aria-labelledby={membersId} className="share-list">
           {members.map((m) => {
             const revoked = isRevoked(m);
-            const self = m.memberId === selfMemberId;
+            const self = selfMemberId !== '' && m.memberId === relayMemberId(m.inviteId, selfMemberId);
             return (
               <li key={m.memberId} aria-label={nameOf(m)}>
                 <span className="share-list-main">
@@ -127,6 +161,11 @@ export function MembersSection({
             );
           })}
         </ul>
+      )}
+      {members !== null && next !== null && (
+        <button type="button" onClick={showMore} disabled={loadingMore || loading}>
+          Show more members
+        </button>
       )}
       <button type="button" onClick={refresh} disabled={loading}>
         Refresh members

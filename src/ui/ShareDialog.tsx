@@ -192,7 +192,7 @@ export function ShareDialogFor({ sharing, handle, onClose }: { sharing: SpaceSha
   const [, bump] = useReducer((n: number) => n + 1, 0);
   useEffect(() => sharing.subscribe(handle.id, bump), [sharing, handle.id]);
   const [invites, invited] = useReducer((n: number) => n + 1, 0);
-  const listMembers = useCallback(() => sharing.members(handle.id), [sharing, handle]);
+  const listMembers = useCallback((cursor?: string | null) => sharing.members(handle.id, cursor), [sharing, handle]);
   const loadLocal = useCallback(() => sharing.localAccess(handle), [sharing, handle]);
   const view = sharing.view(handle.id);
   return (

@@ -24,7 +24,7 @@ import { SpaceSyncer } from '../../sync/relay/SpaceSyncer.ts';
 import { syncStateKey } from '../../sync/relay/SyncStateStore.ts';
 import type { QuireError } from '../../core/errors.ts';
 import * as memberCommands from '../../sync/relay/memberCommands.ts';
-import type { MemberInfo } from '../../sync/relay/memberCommands.ts';
+import type { MemberPage } from '../../sync/relay/memberCommands.ts';
 import { IndexedDbLayer } from '../pages/IndexedDbLayer.ts';
 import { readRevokedMembers, readSentInvites, readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, withInviteRevoked, withMemberRevoked, withSentInvite, type SentInvite, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
@@ -216,9 +216,9 @@ export class SpaceSharing {
     return { invites: readSentInvites(secrets).filter((i) => i.relayUrl === url), revokedMembers: readRevokedMembers(secrets) };
   }
 
-  /** The members the relay has seen in the space (owner only; memberCommands.ts). */
-  async members(spaceId: string): Promise<MemberInfo[]> {
-    return this.ownerRelay(spaceId).listMembers();
+  /** One page of the members the relay has seen in the space (owner only; memberCommands.ts). */
+  async members(spaceId: string, cursor?: string | null): Promise<MemberPage> {
+    return this.ownerRelay(spaceId).listMembers(cursor);
   }
 
   /** Revokes a member or an invite on the relay, then remembers it on this device. */
@@ -248,7 +248,7 @@ export class SpaceSharing {
       status: () => layer.status(),
       layer: () => layer,
       attachAwareness: (pageId, awareness) => layer.attachAwareness(pageId, awareness),
-      listMembers: () => memberCommands.listMembers(layer),
+      listMembers: (cursor) => memberCommands.listMembers(layer, { cursor }),
       revoke: (what) => ('memberId' in what ? memberCommands.revokeMember(layer, what.memberId) : memberCommands.revokeInvite(layer, what.inviteId)),
     };
     this.synced.set(spaceId, { settings, relay, detach: (h) => h.removeLayer(layer.name) });

@@ -8,16 +8,20 @@
  *
  *   { "t": "quire:revoke-invite", "v": 1, "req": "...", "inviteId": "..." }
  *   { "t": "quire:revoke-member", "v": 1, "req": "...", "memberId": "..." }
- *   { "t": "quire:list-members",  "v": 1, "req": "..." }
+ *   { "t": "quire:list-members",  "v": 1, "req": "...", "cursor"?: "..." }
  *
  *   { "t": "quire:access-reply", "v": 1, "req": "...", "ok": true }                       (a revoke)
- *   { "t": "quire:access-reply", "v": 1, "req": "...", "ok": true, "members": [Member, ...] }  (a list)
+ *   { "t": "quire:access-reply", "v": 1, "req": "...", "ok": true, "members": [Member, ...], "next"?: "..." }  (a list)
  *   { "t": "quire:access-reply", "v": 1, "req": "...", "ok": false, "code": "<ErrorCode>", "message": "..." }
  *
- * Member = { memberId, inviteId, role, name, firstSeenAt, lastSeenAt } (times in ms since the epoch).
+ * Member = { memberId, inviteId, role, name, firstSeenAt, lastSeenAt } (times in ms since the epoch). The
+ * memberId is the relay's (derived from the invite and the device's own id, relayMemberId.ts); revoke-member
+ * takes it as listed. The list comes in pages, the most recently joined first: a reply with `next` has more,
+ * and the same request with `cursor: next` gets the following page (the cursor is opaque, the relay's own).
+ * A request without a cursor (every client before paging) gets the first page.
  * A revoke is idempotent and closes, at once, every live connection of that invite or member on this relay
- * node with reason `revoked`. A non-owner's command gets `ok: false, code: "forbidden"`; a malformed one
- * `invalid-operation`. Stateless messages whose "t" is not one of these are not access messages (null).
+ * node with reason `revoked`. A non-owner's command gets `ok: false, code: "forbidden"`; a malformed one, or
+ * revoking the owner capability or a member that joined with it, `invalid-operation`. Stateless messages whose "t" is not one of these are not access messages (null).
  * Unknown fields are ignored; a later "v" is refused with `version-too-new`.
  *
  * Close reasons: when the relay refuses or ends one document's session (Hocuspocus's per-document CLOSE, or
@@ -38,10 +42,12 @@ export type AccessMessageType = (typeof AccessMessageType)[keyof typeof AccessMe
 
 /** Bounds one access message before it is parsed (a member list of MAX_LISTED_MEMBERS fits). */
 export const MAX_ACCESS_MESSAGE_CHARS = 1024 * 1024;
-/** Bounds the members one list reply carries (the relay lists the most recently seen first). */
+/** Bounds the members one list reply (one page) carries; the relay's page size is at most this. */
 export const MAX_LISTED_MEMBERS = 1000;
 /** Bounds a request id and an invite or member id (characters). */
 export const MAX_ACCESS_ID_CHARS = 64;
+/** Bounds a page cursor (characters): the relay's are a time and a member id, about 60. */
+export const MAX_MEMBER_CURSOR_CHARS = 128;
 
 /** Why the relay refused or closed one document's session. Shown to the user as "why sync stopped". */
 export const RelayCloseReason = {
@@ -114,10 +120,10 @@ export interface MemberInfo {
 export type AccessRequest =
   | { readonly t: typeof AccessMessageType.RevokeInvite; readonly req: string; readonly inviteId: string }
   | { readonly t: typeof AccessMessageType.RevokeMember; readonly req: string; readonly memberId: string }
-  | { readonly t: typeof AccessMessageType.ListMembers; readonly req: string };
+  | { readonly t: typeof AccessMessageType.ListMembers; readonly req: string; readonly cursor?: string };
 
 export type AccessReply =
-  | { readonly t: typeof AccessMessageType.Reply; readonly req: string; readonly ok: true; readonly members?: readonly MemberInfo[] }
+  | { readonly t: typeof AccessMessageType.Reply; readonly req: string; readonly ok: true; readonly members?: readonly MemberInfo[]; readonly next?: string }
   | { readonly t: typeof AccessMessageType.Reply; readonly req: string; readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 /** A malformed or unsupported access message (either direction). */
@@ -145,7 +151,7 @@ export function parseAccessRequest(payload: string): AccessRequest | null {
     case AccessMessageType.RevokeMember:
       return { t: m.t, req, memberId: id(m.memberId, 'memberId') };
     default:
-      return { t: AccessMessageType.ListMembers, req };
+      return m.cursor === undefined ? { t: AccessMessageType.ListMembers, req } : { t: AccessMessageType.ListMembers, req, cursor: cursor(m.cursor) };
   }
 }
 
@@ -161,7 +167,8 @@ export function parseAccessReply(payload: string): AccessReply | null {
   if (m.ok !== true) throw refuse('ok must be true or false');
   if (m.members === undefined) return { t: AccessMessageType.Reply, req, ok: true };
   if (!Array.isArray(m.members) || m.members.length > MAX_LISTED_MEMBERS) throw refuse(`members must be a list of at most ${MAX_LISTED_MEMBERS}`);
-  return { t: AccessMessageType.Reply, req, ok: true, members: m.members.map(member) };
+  const members = m.members.map(member);
+  return m.next === undefined ? { t: AccessMessageType.Reply, req, ok: true, members } : { t: AccessMessageType.Reply, req, ok: true, members, next: cursor(m.next) };
 }
 
 function readMessage(payload: string, types: readonly string[]): Record<string, unknown> | null {
@@ -187,6 +194,11 @@ function refuse(why: string): AccessMessageError {
 
 function id(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '' || value.length > MAX_ACCESS_ID_CHARS) throw refuse(`${what} must be 1-${MAX_ACCESS_ID_CHARS} characters`);
+  return value;
+}
+
+function cursor(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_MEMBER_CURSOR_CHARS) throw refuse(`a cursor must be 1-${MAX_MEMBER_CURSOR_CHARS} characters`);
   return value;
 }
 

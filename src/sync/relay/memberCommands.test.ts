@@ -15,6 +15,7 @@ import { startRelayProcess, type RelayProcess } from '../../../relay/testing/rel
 import { testSpace, type TestSpace } from '../../../relay/testing/testSpace.ts';
 import { OWNER_CAPABILITY_ID } from './capability.ts';
 import { relayToken } from './inviteLink.ts';
+import { relayMemberId } from './relayMemberId.ts';
 import { RelayConnectionPool, type WebSocketConstructor } from './RelayConnection.ts';
 import { RelayLayer } from './RelayLayer.ts';
 import { MemberCommandError, listMembers, revokeInvite, revokeMember, type AccessChannel } from './memberCommands.ts';
@@ -72,17 +73,18 @@ describe('member commands against the real relay', () => {
     followSpace(b);
     await until(() => expect(b.status().state).toBe('synced'));
 
-    const members = await listMembers(owner);
-    const listed = members.find((m) => m.memberId === 'bea-device');
+    const { members } = await listMembers(owner);
+    const beaId = relayMemberId(bea.inviteId, 'bea-device');
+    const listed = members.find((m) => m.memberId === beaId);
     expect(listed).toMatchObject({ inviteId: bea.inviteId, role: 'editor', name: 'editor bea-' });
     expect(listed!.firstSeenAt).toBeGreaterThan(0);
     expect(listed!.lastSeenAt).toBeGreaterThanOrEqual(listed!.firstSeenAt);
-    expect(members.find((m) => m.memberId === 'owner-device')?.role).toBe('owner');
+    expect(members.find((m) => m.memberId === relayMemberId(OWNER_CAPABILITY_ID, 'owner-device'))?.role).toBe('owner');
 
-    await revokeMember(owner, 'bea-device');
+    await revokeMember(owner, beaId);
     await until(() => expect(b.status()).toMatchObject({ state: 'stopped', reason: 'revoked' }));
     // The owner's own session is untouched, and the command can be repeated (idempotent).
-    await revokeMember(owner, 'bea-device');
+    await revokeMember(owner, beaId);
     expect(owner.status().state).not.toBe('stopped');
 
     // The same device reconnecting later is refused as well.
@@ -96,7 +98,7 @@ describe('member commands against the real relay', () => {
     const space = await testSpace();
     const owner = layer(relay.url, space, space.ownerToken());
     // No document followed: the command alone opens the space document's session (and registers the space).
-    expect((await listMembers(owner)).map((m) => m.role)).toEqual(['owner']);
+    expect((await listMembers(owner)).members.map((m) => m.role)).toEqual(['owner']);
     const shared = await space.invite('editor');
     const other = await space.invite('viewer');
     const b1 = layer(relay.url, space, shared.token);
@@ -128,8 +130,35 @@ describe('member commands against the real relay', () => {
     expect((await caught(listMembers(editor))).code).toBe(ErrorCode.Forbidden);
     expect((await caught(revokeMember(editor, 'anyone'))).code).toBe(ErrorCode.Forbidden);
     expect((await caught(revokeInvite(owner, OWNER_CAPABILITY_ID))).code).toBe(ErrorCode.InvalidOperation);
+    // The owner's own devices cannot be revoked one by one; an id the list never gave is refused too.
+    const { members } = await listMembers(owner);
+    expect((await caught(revokeMember(owner, members.find((m) => m.role === 'owner')!.memberId))).code).toBe(ErrorCode.InvalidOperation);
+    expect((await caught(revokeMember(owner, 'owner'))).code).toBe(ErrorCode.InvalidOperation);
     // The refusals changed nothing: the editor still syncs.
     expect(editor.status().state).toBe('synced');
+  });
+
+  it('lists the members page by page: each once, the last page without a next', async () => {
+    relay = await startRelayProcess(dataDir, { env: { QUIRE_RELAY_MEMBERS_PER_PAGE: '2' } });
+    const space = await testSpace();
+    const owner = layer(relay.url, space, space.ownerToken());
+    followSpace(owner);
+    await until(() => expect(owner.status().state).toBe('synced'));
+    const invite = await space.invite('viewer');
+    for (const id of ['v1', 'v2', 'v3', 'v4']) {
+      const device = layer(relay.url, space, relayToken({ capability: invite.capability, memberId: id, name: id }));
+      followSpace(device);
+      await until(() => expect(device.status().state).toBe('synced'));
+    }
+    const names: string[] = [];
+    let page = await listMembers(owner);
+    names.push(...page.members.map((m) => m.name));
+    while (page.next !== null && names.length < 10) {
+      expect(page.members).toHaveLength(2);
+      page = await listMembers(owner, { cursor: page.next });
+      names.push(...page.members.map((m) => m.name));
+    }
+    expect(names.sort()).toEqual(['Owner', 'v1', 'v2', 'v3', 'v4']);
   });
 
   it('rejects at once while the relay is unreachable, and times out when no reply comes', async () => {

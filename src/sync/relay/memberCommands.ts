@@ -20,6 +20,12 @@ import type { RelaySyncStatus } from './RelayLayer.ts';
 
 export type { MemberInfo } from './accessMessages.ts';
 
+/** One page of the owner's member list; `next` asks for the following page (null: this was the last). */
+export interface MemberPage {
+  readonly members: MemberInfo[];
+  readonly next: string | null;
+}
+
 /** Bounds how long a command waits for the relay's reply. */
 export const MEMBER_COMMAND_TIMEOUT_MS = 10_000;
 
@@ -35,6 +41,10 @@ export interface AccessChannel {
 export interface MemberCommandOptions {
   readonly timeoutMs?: number;
 }
+export interface ListMembersOptions extends MemberCommandOptions {
+  /** The `next` of the previous page; none for the first page. */
+  readonly cursor?: string | null;
+}
 
 /** An owner command the relay refused, or that could not be sent or answered. */
 export class MemberCommandError extends QuireError {
@@ -42,13 +52,17 @@ export class MemberCommandError extends QuireError {
   override readonly name = 'MemberCommandError';
 }
 
-/** Every member the relay has seen in this space, the most recently seen first (the owner's devices too). */
-export async function listMembers(layer: AccessChannel, options: MemberCommandOptions = {}): Promise<MemberInfo[]> {
-  const reply = await command(layer, { t: AccessMessageType.ListMembers, req: nextReq() }, options);
-  return [...(reply.members ?? [])];
+/**
+ * One page of the members the relay has seen in this space, the most recently joined first (the owner's
+ * devices too). Member ids are the relay's (relayMemberId.ts): give them to revokeMember as listed.
+ */
+export async function listMembers(layer: AccessChannel, { cursor, ...options }: ListMembersOptions = {}): Promise<MemberPage> {
+  const request = cursor ? { t: AccessMessageType.ListMembers, req: nextReq(), cursor } : { t: AccessMessageType.ListMembers, req: nextReq() };
+  const reply = await command(layer, request, options);
+  return { members: [...(reply.members ?? [])], next: reply.next ?? null };
 }
 
-/** Ends every session of one member (one device) now and refuses it from then on. */
+/** Ends every session of one member (one device, its id as listed) now and refuses it from then on. */
 export async function revokeMember(layer: AccessChannel, memberId: string, options: MemberCommandOptions = {}): Promise<void> {
   await command(layer, { t: AccessMessageType.RevokeMember, req: nextReq(), memberId }, options);
 }

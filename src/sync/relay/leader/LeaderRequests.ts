@@ -72,8 +72,10 @@ export class LeaderRequests {
 export async function runOwnerCommand(layer: AccessChannel, command: OwnerCommand): Promise<OwnerCommandResult> {
   try {
     switch (command.op) {
-      case 'list-members':
-        return { ok: true, members: await listMembers(layer) };
+      case 'list-members': {
+        const page = await listMembers(layer, { cursor: command.cursor });
+        return page.next === null ? { ok: true, members: page.members } : { ok: true, members: page.members, next: page.next };
+      }
       case 'revoke-member':
         await revokeMember(layer, command.memberId);
         return { ok: true };

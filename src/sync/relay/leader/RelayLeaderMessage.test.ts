@@ -20,6 +20,9 @@ describe('parseRelayLeaderMessage', () => {
     const member = { memberId: 'm', inviteId: 'i', role: 'editor', name: 'Bea', firstSeenAt: 1, lastSeenAt: 2 };
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'reply', id: 'r1', to: 'u', result: { ok: true, members: [member] } })).toMatchObject({ result: { ok: true, members: [member] } });
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'reply', id: 'r1', to: 'u', result: { ok: false, code: 'forbidden', message: 'no' } })).toMatchObject({ result: { ok: false, code: 'forbidden' } });
+    // Member list pages: a cursor in the request, the next page's in the reply.
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'request', id: 'r1', spaceId: 's', command: { op: 'list-members', cursor: '5:m.x' } })).toMatchObject({ command: { op: 'list-members', cursor: '5:m.x' } });
+    expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'reply', id: 'r1', to: 'u', result: { ok: true, members: [member], next: '5:m.x' } })).toMatchObject({ result: { ok: true, next: '5:m.x' } });
     expect(parseRelayLeaderMessage({ v: 1, tab: 't', kind: 'stop', spaceId: 's' }).kind).toBe('stop');
   });
 
@@ -30,6 +33,8 @@ describe('parseRelayLeaderMessage', () => {
     ['unknown command', { v: 1, tab: 't', kind: 'request', id: 'r', spaceId: 's', command: { op: 'delete-space' } }],
     ['revoke without a member', { v: 1, tab: 't', kind: 'request', id: 'r', spaceId: 's', command: { op: 'revoke-member' } }],
     ['reply with an unknown code', { v: 1, tab: 't', kind: 'reply', id: 'r', to: 'u', result: { ok: false, code: 'oops', message: '' } }],
+    ['list with a cursor that is not an id', { v: 1, tab: 't', kind: 'request', id: 'r', spaceId: 's', command: { op: 'list-members', cursor: 5 } }],
+    ['reply with a next that is not an id', { v: 1, tab: 't', kind: 'reply', id: 'r', to: 'u', result: { ok: true, members: [], next: '' } }],
     ['reply with a malformed member', { v: 1, tab: 't', kind: 'reply', id: 'r', to: 'u', result: { ok: true, members: [{ memberId: 'm' }] } }],
     ['stop without a space', { v: 1, tab: 't', kind: 'stop' }],
     ['not an object', 'x'],

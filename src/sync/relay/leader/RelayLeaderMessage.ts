@@ -20,8 +20,8 @@
  *             leader (fromLeader true; followers ignore the others' own states): other devices' states of that page, which followers showing the page apply. A
  *             follower re-sends its state on the leader's 'hello' (a new leader knows nothing of it).
  *   'request' id, spaceId, command: an owner command a follower asks the leader to run with its relay
- *             layer (command.op 'list-members' | 'revoke-member' memberId | 'revoke-invite' inviteId).
- *   'reply'   id, to (the asking tab), result: {ok: true, members?} or {ok: false, code, message}. A
+ *             layer (command.op 'list-members' cursor? | 'revoke-member' memberId | 'revoke-invite' inviteId).
+ *   'reply'   id, to (the asking tab), result: {ok: true, members?, next?} or {ok: false, code, message}. A
  *             follower that hears no reply in time fails the command with 'timeout' (LeaderRequests).
  *   'stop'    spaceId: "Stop syncing" was pressed in a follower (which already saved the stopped
  *             settings): the leader detaches its relay layer from that space.
@@ -81,8 +81,8 @@ export interface AwarenessMessage extends Base {
   readonly update: Uint8Array;
 }
 /** An owner command run by the leader (memberCommands.ts) on a follower's behalf. */
-export type OwnerCommand = { readonly op: 'list-members' } | { readonly op: 'revoke-member'; readonly memberId: string } | { readonly op: 'revoke-invite'; readonly inviteId: string };
-export type OwnerCommandResult = { readonly ok: true; readonly members?: readonly MemberInfo[] } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type OwnerCommand = { readonly op: 'list-members'; readonly cursor?: string } | { readonly op: 'revoke-member'; readonly memberId: string } | { readonly op: 'revoke-invite'; readonly inviteId: string };
+export type OwnerCommandResult = { readonly ok: true; readonly members?: readonly MemberInfo[]; readonly next?: string } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 export interface RequestMessage extends Base {
   readonly kind: 'request';
   readonly id: string;
@@ -160,7 +160,7 @@ export function parseRelayLeaderMessage(data: unknown): RelayLeaderMessage {
 function parseCommand(x: unknown): OwnerCommand | null {
   if (typeof x !== 'object' || x === null) return null;
   const c = x as Record<string, unknown>;
-  if (c.op === 'list-members') return { op: 'list-members' };
+  if (c.op === 'list-members') return c.cursor === undefined ? { op: 'list-members' } : isId(c.cursor) ? { op: 'list-members', cursor: c.cursor } : null;
   if (c.op === 'revoke-member' && isId(c.memberId)) return { op: 'revoke-member', memberId: c.memberId };
   if (c.op === 'revoke-invite' && isId(c.inviteId)) return { op: 'revoke-invite', inviteId: c.inviteId };
   return null;
@@ -179,7 +179,8 @@ function parseResult(x: unknown): OwnerCommandResult | null {
     if (!member) return null;
     members.push(member);
   }
-  return { ok: true, members };
+  if (r.next === undefined) return { ok: true, members };
+  return isId(r.next) ? { ok: true, members, next: r.next } : null;
 }
 
 function parseMember(x: unknown): MemberInfo | null {

@@ -35,7 +35,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import type { TabChannelFactory } from '../../tabs/TabChannelLayer.ts';
 import type { TabLocks } from '../../tabs/TabLocks.ts';
 import type { RelayLayer, RelaySyncStatus } from '../RelayLayer.ts';
-import type { MemberInfo } from '../memberCommands.ts';
+import type { MemberPage } from '../memberCommands.ts';
 import { SharedRelay } from './SharedRelay.ts';
 
 export { ANNOUNCE_MS } from './SharedRelay.ts';
@@ -78,7 +78,8 @@ export interface RelayAttachment {
    * Returns the detach. Call again when `layer()` changes (the role changed). */
   attachAwareness(pageId: string, awareness: Awareness): () => void;
   /** Owner commands, run with this tab's relay layer or, in a follower, by the leader. */
-  listMembers(): Promise<MemberInfo[]>;
+  /** One page of the members (memberCommands.listMembers); `cursor` is the previous page's `next`. */
+  listMembers(cursor?: string | null): Promise<MemberPage>;
   revoke(what: { memberId: string } | { inviteId: string }): Promise<void>;
 }
 

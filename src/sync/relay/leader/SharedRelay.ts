@@ -136,7 +136,11 @@ export class SharedRelay {
       layer: () => a.layer,
       detach: () => this.detach(a),
       attachAwareness: (pageId, awareness) => this.attachAwareness(a, pageId, awareness),
-      listMembers: async () => (a.layer ? listMembers(a.layer) : [...((await this.requests.ask(handle.id, { op: 'list-members' })).members ?? [])]),
+      listMembers: async (cursor) => {
+        if (a.layer) return listMembers(a.layer, { cursor });
+        const reply = await this.requests.ask(handle.id, cursor ? { op: 'list-members', cursor } : { op: 'list-members' });
+        return { members: [...(reply.members ?? [])], next: reply.next ?? null };
+      },
       revoke: async (what) => {
         if (a.layer) await ('memberId' in what ? revokeMember(a.layer, what.memberId) : revokeInvite(a.layer, what.inviteId));
         else await this.requests.ask(handle.id, 'memberId' in what ? { op: 'revoke-member', memberId: what.memberId } : { op: 'revoke-invite', inviteId: what.inviteId });
