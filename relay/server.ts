@@ -21,6 +21,7 @@ import type { RelayLimits } from './limits.ts';
 import { limitsExtension } from './limitsExtension.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
+import { PresenceOwnership, presenceGuardExtension } from './presenceGuardExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
@@ -101,6 +102,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const drain = drainExtension();
+  const presence = new PresenceOwnership();
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -125,8 +127,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       authExtension({ store: access }),
       updateGuardExtension(),
       limitsExtension(limits),
-      // After access and limits: only an accepted message's removals are applied.
-      awarenessRemovalExtension(),
+      // After access and limits: only an accepted message's presence is looked at. Both apply one ownership
+      // of awareness client ids: a connection sets and removes only its own.
+      presenceGuardExtension(presence),
+      awarenessRemovalExtension(presence),
       healthExtension(),
     ],
   });
