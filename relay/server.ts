@@ -1,7 +1,7 @@
 /**
  * The Quire relay: Hocuspocus configured, not re-implemented. It keeps every document in embedded SQLite
  * (or, for several nodes, in the engine given as `storage` with Redis fan-out between the nodes), runs the
- * core's update guard on every incoming update, and answers a health probe.
+ * core's update guard (shape check, then shadow apply) on every incoming update, and answers a health probe.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ import { healthExtension } from './healthExtension.ts';
 import { PresenceOwnership, presenceGuardExtension } from './presenceGuardExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
+import { shadowGuardExtension } from './shadowGuardExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -127,6 +128,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       authExtension({ store: access }),
       updateGuardExtension(),
       limitsExtension(limits),
+      // Last of the content checks: what it lets into its shadow, Hocuspocus applies next.
+      shadowGuardExtension(),
       // After access and limits: only an accepted message's presence is looked at. Both apply one ownership
       // of awareness client ids: a connection sets and removes only its own.
       presenceGuardExtension(presence),
