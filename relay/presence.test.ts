@@ -83,9 +83,9 @@ describe('presence ownership', () => {
     const space = await testSpace();
     const name = space.doc('page');
     const owner = client(r, space.ownerToken()).open(name);
-    const viewerInvite = await space.invite('viewer');
-    const observer = client(r, viewerInvite.token).open(name);
-    await Promise.all([synced(owner), synced(observer)]);
+    await synced(owner); // registers the space: a viewer of an unknown space is refused
+    const observer = client(r, (await space.invite('viewer')).token).open(name);
+    await synced(observer);
     owner.provider.setAwarenessField('user', { name: 'Alice' });
     const ownerId = owner.provider.awareness!.clientID;
     await until(() => expect(stateOf(observer, ownerId)).toEqual({ user: { name: 'Alice' } }));
