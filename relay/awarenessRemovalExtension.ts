@@ -11,7 +11,8 @@
  * So before Hocuspocus handles an awareness message, this extension applies its removal entries itself to
  * the document's awareness, with the connection as origin (Hocuspocus's bookkeeping of which connection owns
  * which clients then sees them go, and broadcasts the removal). Everything else in the message is left to
- * Hocuspocus. It runs after the access and limits extensions: a refused message never gets here.
+ * Hocuspocus. It runs after the access and limits extensions: a refused message never gets here. Only the
+ * sender's own clients are removed (relay/presenceGuardExtension.ts says which those are).
  *
  * Awareness update format (y-protocols): varUint count, then per client varUint clientID, varUint clock,
  * varString JSON state ("null" for a removal). Frame: varString document name, varUint message type.
@@ -20,43 +21,60 @@ import type { Extension, beforeHandleMessagePayload } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { applyAwarenessUpdate } from 'y-protocols/awareness';
+import type { PresenceOwnership } from './presenceGuardExtension.ts';
 
 /** Hocuspocus's outer message type for awareness (MessageType.Awareness in @hocuspocus/common). */
 const AWARENESS_MESSAGE = 1;
 
-/** The removal entries of an awareness frame, as an awareness update of their own; null when it has none. */
-export function removalsOf(frame: Uint8Array): Uint8Array | null {
+/** One removal entry of an awareness update: the client that left and its clock. */
+export interface AwarenessRemoval {
+  readonly clientId: number;
+  readonly clock: number;
+}
+
+/** The removal entries of an awareness frame; empty when it has none or is not an awareness frame. */
+export function removalsOf(frame: Uint8Array): AwarenessRemoval[] {
   try {
     const d = decoding.createDecoder(frame);
     decoding.readVarString(d);
-    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return null;
+    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return [];
     const update = decoding.createDecoder(decoding.readVarUint8Array(d));
-    const removals: [number, number][] = [];
+    const removals: AwarenessRemoval[] = [];
     for (let n = decoding.readVarUint(update); n > 0; n--) {
       const clientId = decoding.readVarUint(update);
       const clock = decoding.readVarUint(update);
-      if (decoding.readVarString(update) === 'null') removals.push([clientId, clock]);
+      if (decoding.readVarString(update) === 'null') removals.push({ clientId, clock });
     }
-    if (removals.length === 0) return null;
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, removals.length);
-    for (const [clientId, clock] of removals) {
-      encoding.writeVarUint(e, clientId);
-      encoding.writeVarUint(e, clock);
-      encoding.writeVarString(e, 'null');
-    }
-    return encoding.toUint8Array(e);
+    return removals;
   } catch {
-    return null; // malformed: Hocuspocus's own decode refuses it
+    return []; // malformed: Hocuspocus's own decode refuses it
   }
 }
 
-export function awarenessRemovalExtension(): Extension {
+/** The removals as an awareness update of their own. */
+export function encodeRemovals(removals: readonly AwarenessRemoval[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, removals.length);
+  for (const { clientId, clock } of removals) {
+    encoding.writeVarUint(e, clientId);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, 'null');
+  }
+  return encoding.toUint8Array(e);
+}
+
+/**
+ * Applies a message's removal entries for the clients the sender owns (relay/presenceGuardExtension.ts);
+ * a removal of anyone else's client is dropped, like any entry for a client the sender does not own.
+ */
+export function awarenessRemovalExtension(ownership: PresenceOwnership): Extension {
   return {
     extensionName: 'quire-awareness-removal',
     beforeHandleMessage({ update, document, connection }: beforeHandleMessagePayload): Promise<void> {
-      const removals = removalsOf(update);
-      if (removals) applyAwarenessUpdate(document.awareness, removals, { source: 'connection', connection });
+      const own = removalsOf(update).filter((r) => ownership.mayWrite(document, connection, r.clientId));
+      if (own.length === 0) return Promise.resolve();
+      applyAwarenessUpdate(document.awareness, encodeRemovals(own), { source: 'connection', connection });
+      for (const r of own) ownership.release(document, connection, r.clientId);
       return Promise.resolve();
     },
   };

@@ -1,7 +1,7 @@
 /**
  * The Quire relay: Hocuspocus configured, not re-implemented. It keeps every document in embedded SQLite
  * (or, for several nodes, in the engine given as `storage` with Redis fan-out between the nodes), runs the
- * core's update guard on every incoming update, and answers a health probe.
+ * core's update guard (shape check, then shadow apply) on every incoming update, and answers a health probe.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,9 +23,11 @@ import { quotaExtension } from './quotaExtension.ts';
 import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
+import { PresenceOwnership, presenceGuardExtension } from './presenceGuardExtension.ts';
 import { storedAckExtension } from './storedAckExtension.ts';
 import { sqliteChangeIndex } from './storage/sqliteChangeIndex.ts';
 import { sqliteSpaceUsage } from './storage/sqliteSpaceUsage.ts';
+import { shadowGuardExtension } from './shadowGuardExtension.ts';
 import { updateGuardExtension } from './updateGuardExtension.ts';
 
 /** Loopback unless told otherwise: exposing the relay is a deployment decision, not a default. */
@@ -110,6 +112,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const drain = drainExtension();
+  const presence = new PresenceOwnership();
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -135,8 +138,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       updateGuardExtension(),
       limitsExtension(limits),
       quotaExtension({ maxSpaceBytes: limits.maxSpaceBytes, usage }),
-      // After access and limits: only an accepted message's removals are applied.
-      awarenessRemovalExtension(),
+      // Last of the content checks: what it lets into its shadow, Hocuspocus applies next.
+      shadowGuardExtension(),
+      // After access and limits: only an accepted message's presence is looked at. Both apply one ownership
+      // of awareness client ids: a connection sets and removes only its own.
+      presenceGuardExtension(presence),
+      awarenessRemovalExtension(presence),
       healthExtension(),
     ],
   });

@@ -82,6 +82,22 @@ export class UpdateGuard {
    * Throws UpdateRejectedError and leaves the live document untouched otherwise.
    */
   apply(update: Uint8Array, origin: unknown, ctx: GuardContext = {}): void {
+    this.check(update, ctx);
+    this.applying = true;
+    try {
+      Y.applyUpdate(this.live, update, origin);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /**
+   * Every check of `apply`, the shadow apply included, without applying to the live doc: for a caller that
+   * applies the same bytes to the live doc itself right after (the relay, where Hocuspocus applies them).
+   * The shadow then holds the update ahead of the live doc, and the live apply that follows is mirrored
+   * into it as a no-op. Throws UpdateRejectedError; the live document is never touched.
+   */
+  check(update: Uint8Array, ctx: GuardContext = {}): void {
     checkUpdateShape(update, ctx);
     const shadow = this.shadowDoc();
     try {
@@ -90,12 +106,6 @@ export class UpdateGuard {
       this.shadow?.destroy();
       this.shadow = null;
       throw reject('update failed to apply', ctx, update.byteLength, cause);
-    }
-    this.applying = true;
-    try {
-      Y.applyUpdate(this.live, update, origin);
-    } finally {
-      this.applying = false;
     }
   }
 

@@ -1,0 +1,97 @@
+/**
+ * Presence (Yjs awareness) entries are bound to the connection that owns them: a client may set, change and
+ * remove only its own awareness client ids, never another person's caret.
+ *
+ * Hocuspocus 4.7 applies every awareness entry a connection sends to the document's awareness, whoever's
+ * client id it names: a viewer could rename the owner's caret, or (through the removal entries that
+ * relay/awarenessRemovalExtension.ts applies) delete it. Hocuspocus does note which connection ADDED which
+ * client (to remove them when it closes) but never checks that bookkeeping on the way in.
+ *
+ * Ownership, per loaded document:
+ * - a client id is owned by the first connection that sets it while no live connection owns it;
+ * - it is released when that connection removes it (a null entry) or closes;
+ * - an id that has a state here but no owner on this relay process came from another node (Redis fan-out):
+ *   its owner is a connection over there, so no connection here may set or remove it until that node
+ *   removes it (its owner left) or y-protocols' 30 s timeout drops it.
+ *
+ * An entry for an id someone else owns is DROPPED, silently; the rest of the message is applied. It is not
+ * refused with `forbidden` (closing the session), because an honest client meets this case too:
+ * - one relay socket per browser (decision 0012): on a leader handover the new leader tab sends, in one
+ *   message, its own client and every follower tab's client, while the old leader's connection, which owns
+ *   the followers' ids, may still be closing;
+ * - a device that reconnects after a network drop sends its own id while the relay still holds the dead
+ *   connection (until the socket errors or the idle timeout closes it).
+ * Refusing would close the new leader's (or the reconnected device's) session for doing nothing wrong. Dropped,
+ * the entries wait: once the old connection closes, Hocuspocus removes its clients, and the new owner's next
+ * update for them (the next caret move, at the latest y-protocols' 15 s renewal) sets them again. A forger
+ * gains nothing either way: its entries never reach the document's awareness or anyone else.
+ *
+ * What this does not bind: the content of a client's own state (its display name is self-asserted, as in
+ * any Yjs awareness); the carets' names are a courtesy, not an identity.
+ */
+import type { Connection, Document, Extension, beforeHandleAwarenessPayload, connectedPayload } from '@hocuspocus/server';
+
+/** Who owns which awareness client ids, per loaded document (documents and connections are weak keys). */
+export class PresenceOwnership {
+  private readonly owners = new WeakMap<Document, Map<number, Connection>>();
+
+  private ownersOf(document: Document): Map<number, Connection> {
+    let owners = this.owners.get(document);
+    if (!owners) this.owners.set(document, (owners = new Map<number, Connection>()));
+    return owners;
+  }
+
+  /**
+   * May `connection` set or remove `clientId` on `document`? Yes if it owns it, or if nobody does: no live
+   * connection here owns it and no other node's client has a state under it.
+   */
+  mayWrite(document: Document, connection: Connection, clientId: number): boolean {
+    const owner = this.owners.get(document)?.get(clientId);
+    if (owner !== undefined && document.hasConnection(owner)) return owner === connection;
+    return !document.awareness.getStates().has(clientId);
+  }
+
+  /** `connection` set `clientId` (it may: `mayWrite` said so). */
+  claim(document: Document, connection: Connection, clientId: number): void {
+    this.ownersOf(document).set(clientId, connection);
+  }
+
+  /** `connection` removed `clientId`, or closed: the id is free again. */
+  release(document: Document, connection: Connection, clientId: number): void {
+    const owners = this.owners.get(document);
+    if (owners?.get(clientId) === connection) owners.delete(clientId);
+  }
+
+  releaseAll(document: Document, connection: Connection): void {
+    const owners = this.owners.get(document);
+    if (!owners) return;
+    for (const [clientId, owner] of owners) if (owner === connection) owners.delete(clientId);
+  }
+}
+
+/**
+ * Drops every awareness state entry for a client id the sending connection does not own, and records the
+ * ids it may set as its own. (Removal entries never reach this hook, since Hocuspocus drops them before it;
+ * the removal extension checks them against the same `ownership`.)
+ */
+export function presenceGuardExtension(ownership: PresenceOwnership): Extension {
+  return {
+    extensionName: 'quire-presence-guard',
+
+    connected({ connection }: connectedPayload): Promise<void> {
+      // Hocuspocus has already removed the closed connection's clients from the awareness by now.
+      connection.onClose((document) => ownership.releaseAll(document, connection));
+      return Promise.resolve();
+    },
+
+    beforeHandleAwareness({ connection, document, states }: beforeHandleAwarenessPayload): Promise<void> {
+      // No connection: the update came from another node through Redis, whose own guard checked it.
+      if (!connection) return Promise.resolve();
+      for (const clientId of [...states.keys()]) {
+        if (ownership.mayWrite(document, connection, clientId)) ownership.claim(document, connection, clientId);
+        else states.delete(clientId);
+      }
+      return Promise.resolve();
+    },
+  };
+}
