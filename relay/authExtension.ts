@@ -24,6 +24,7 @@ import type { CapabilityClaims, CapabilityRole } from '../src/sync/relay/capabil
 import { AccessMessageError, AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
+import type { AuthAttempt } from './authRateLimit.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 import type { AccessStore } from './stores.ts';
 
@@ -56,6 +57,11 @@ interface WithAccess {
 export interface AuthOptions {
   readonly store: AccessStore;
   readonly now?: () => number;
+  /**
+   * Called before each signature check the verified cache cannot answer; throws (a SessionRefusal) to refuse
+   * the attempt first. The relay's authentication rate limit (relay/authRateLimit.ts).
+   */
+  readonly beforeSignatureCheck?: (attempt: AuthAttempt) => void;
 }
 
 /** `<spaceId>/<docId>` split, or null for a name that is not one. */
@@ -68,7 +74,7 @@ export function parseDocumentName(name: string): { spaceId: string; docId: strin
 
 const unauthorized = () => new SessionRefusal(RelayCloseReason.Unauthorized);
 
-export function authExtension({ store, now = Date.now }: AuthOptions): Extension {
+export function authExtension({ store, now = Date.now, beforeSignatureCheck }: AuthOptions): Extension {
   /** Live sessions per space, for revocation. */
   const live = new Map<string, Set<Connection>>();
   const timers = new WeakMap<Connection, ReturnType<typeof setTimeout>>();
@@ -76,13 +82,14 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
   /** Capabilities already verified against a registered key (key: `<public key> <capability>`), oldest first. */
   const verified = new Map<string, CapabilityClaims>();
 
-  async function verify(capability: string, spaceId: string, publicKey: string | null, at: number): Promise<CapabilityClaims> {
+  async function verify(capability: string, spaceId: string, publicKey: string | null, at: number, attempt: AuthAttempt): Promise<CapabilityClaims> {
     const key = publicKey === null ? null : `${publicKey} ${capability}`;
     const hit = key === null ? undefined : verified.get(key);
     if (hit && hit.space === spaceId) {
       if (hit.exp !== null && at >= hit.exp) throw new CapabilityError(ErrorCode.Forbidden, CapabilityFailure.Expired, 'The capability expired');
       return hit;
     }
+    beforeSignatureCheck?.(attempt);
     const claims = await verifyCapability(capability, { spaceId, publicKey, now: at });
     if (key !== null) {
       if (verified.size >= VERIFIED_CACHE_ENTRIES) verified.delete(verified.keys().next().value as string);
@@ -106,7 +113,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
     timers.set(connection, setTimeout(() => armExpiry(connection, exp), Math.min(delay, MAX_TIMER_MS)));
   }
 
-  async function authenticate(token: string, documentName: string): Promise<AccessContext> {
+  async function authenticate(token: string, documentName: string, attempt: AuthAttempt): Promise<AccessContext> {
     const name = parseDocumentName(documentName);
     if (name === null) throw unauthorized();
     if (name.docId.startsWith('.')) throw new SessionRefusal(RelayCloseReason.Forbidden, 'reserved document name');
@@ -120,7 +127,7 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
     const at = now();
     let claims;
     try {
-      claims = await verify(parts.capability, name.spaceId, space?.publicKey ?? null, at);
+      claims = await verify(parts.capability, name.spaceId, space?.publicKey ?? null, at, attempt);
     } catch (e) {
       if (!(e instanceof CapabilityError)) throw e;
       // Expiry is only worth telling a holder of a genuine capability for a space this relay knows.
@@ -161,8 +168,8 @@ export function authExtension({ store, now = Date.now }: AuthOptions): Extension
   return {
     extensionName: 'quire-auth',
 
-    async onAuthenticate({ token, documentName, connectionConfig }: onAuthenticatePayload): Promise<WithAccess> {
-      const access = await authenticate(token, documentName);
+    async onAuthenticate({ token, documentName, connectionConfig, request }: onAuthenticatePayload): Promise<WithAccess> {
+      const access = await authenticate(token, documentName, { request });
       if (access.role === 'viewer') connectionConfig.readOnly = true;
       return { access };
     },

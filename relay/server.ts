@@ -14,6 +14,11 @@ import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
 import { authExtension } from './authExtension.ts';
+import { authRateLimiter } from './authRateLimit.ts';
+import { badRequestExtension } from './badRequestExtension.ts';
+import { routeHocuspocusLogs } from './hocuspocusLogs.ts';
+import { RefusalLog } from './RefusalLog.ts';
+import { relaySockets } from './relaySockets.ts';
 import { awarenessRemovalExtension } from './awarenessRemovalExtension.ts';
 import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
@@ -62,6 +67,13 @@ export interface RelayOptions {
   redis?: RedisFanoutOptions;
   /** Defaults: relay/limits.ts (main.ts reads the overrides from the environment). */
   limits?: RelayLimits;
+  /** Whether /healthz shows document and connection counts. Default: only when `host` is a loopback address. */
+  healthDetail?: boolean;
+}
+
+/** Whether an address to listen on is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export interface RunningRelay {
@@ -69,6 +81,8 @@ export interface RunningRelay {
   readonly port: number;
   /** Absolute path of the SQLite file. */
   readonly dataFile: string;
+  /** Whether /healthz shows document and connection counts. */
+  readonly healthDetail: boolean;
   /**
    * Stores every loaded document, closes every connection and the database. Rejects with a RelayError
    * (code `timeout`) if that takes longer than the shutdown bound; the database is then left open, since
@@ -101,6 +115,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Redis's extension has priority 1000: Hocuspocus runs it before the others whatever its place here.
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const drain = drainExtension();
+  const healthDetail = options.healthDetail ?? isLoopback(host);
+  const refusals = new RefusalLog();
+  const sockets = relaySockets({ maxBufferedBytes: limits.maxSocketBufferedBytes, log: refusals });
+  const authLimit = authRateLimiter(limits, sockets);
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -118,23 +136,31 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // storedAck before storage: it notes the state vector in the same task as storage encodes the document.
     // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
     extensions: [
+      badRequestExtension(),
+      sockets.extension,
       drain.extension,
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access }),
+      // The attempt bound before auth: a refused attempt costs no store lookup or signature check.
+      authLimit.extension,
+      authExtension({ store: access, beforeSignatureCheck: authLimit.beforeSignatureCheck }),
       updateGuardExtension(),
       limitsExtension(limits),
       // After access and limits: only an accepted message's removals are applied.
       awarenessRemovalExtension(),
-      healthExtension(),
+      healthExtension({ detail: healthDetail }),
     ],
   });
+  sockets.watch(server.hocuspocus);
+  const restoreLogs = routeHocuspocusLogs(server.hocuspocus, sockets, refusals);
 
   try {
     await server.listen();
   } catch (cause) {
     for (const f of fanout) await f.onDestroy().catch(() => undefined); // the listen error is the news
+    restoreLogs();
+    refusals.stop();
     throw new RelayError(ErrorCode.StorageUnavailable, `Relay could not start on ${host}:${options.port} with data in ${dataDir}`, { cause });
   }
 
@@ -161,12 +187,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left.length} document(s) may not be stored: ${left.join('; ')}`);
     }
     await closeStorage();
+    restoreLogs();
+    refusals.stop();
   };
 
   return {
     host,
     port: server.address.port,
     dataFile,
+    healthDetail,
     close: () => (closing ??= shutdown()),
   };
 }
