@@ -27,7 +27,10 @@ export interface RelaySocket {
   readonly address: string;
   /** Hocuspocus's id of the socket, once its first document asked to authenticate. */
   socketId: string | null;
-  /** Closes the whole socket with a relay close reason (a closing handshake: the client is reading). */
+  /**
+   * Closes the whole socket with a relay close reason (a closing handshake: the client is reading); what
+   * the client sends from then on is dropped unread.
+   */
   close(reason: RelayCloseReason): void;
 }
 
@@ -59,10 +62,12 @@ export function relaySockets({ maxBufferedBytes, log }: RelaySocketsOptions): Re
       // crossws hands Hocuspocus a proxy of the `ws` socket; properties set on it land on the socket.
       const ws = incoming as WebSocket;
       const address = (ws as unknown as { _socket?: Socket })._socket?.remoteAddress ?? 'unknown';
+      let closing = false;
       const socket: RelaySocket = {
         address,
         socketId: null,
         close(reason) {
+          closing = true;
           ws.close(RelayCloseCode[reason], reason);
         },
       };
@@ -83,7 +88,14 @@ export function relaySockets({ maxBufferedBytes, log }: RelaySocketsOptions): Re
         if (id !== null) setTimeout(() => byId.delete(id), CLOSED_SOCKET_MEMORY_MS).unref();
       });
       byRequest.set(request, socket);
-      return handleConnection(incoming, request, context);
+      const connection = handleConnection(incoming, request, context);
+      // Frames that arrive after the relay decided to close the socket (a flood has many in flight) are
+      // dropped unread: each would cost a parse and a hook chain, for a socket that is going away.
+      const handleMessage = connection.handleMessage;
+      connection.handleMessage = (data) => {
+        if (!closing) handleMessage(data);
+      };
+      return connection;
     };
   }
 
