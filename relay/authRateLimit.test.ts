@@ -149,7 +149,9 @@ describe('authentication rate limits', () => {
       const s = await raw(r);
       sockets++;
       attempts += await authenticateMany(s, RECONNECTING_FLOOD_ATTEMPTS - attempts, FLOOD_IN_FLIGHT, (i) => space.doc(`forged-${sockets}-${i}`), forged);
-      await until(() => expect(s.closedWith()).toEqual({ code: RelayCloseCode[RelayCloseReason.RateLimited], reason: RelayCloseReason.RateLimited }));
+      const last = attempts >= RECONNECTING_FLOOD_ATTEMPTS; // the last socket may stop short of its strikes
+      if (!last) await until(() => expect(s.closedWith()).toEqual({ code: RelayCloseCode[RelayCloseReason.RateLimited], reason: RelayCloseReason.RateLimited }));
+      else await until(() => expect(answers(s).length >= 1 || s.closedWith() !== null).toBe(true));
       signatureChecks += denialsOf(s, RelayCloseReason.Unauthorized);
       s.close();
     }
