@@ -35,6 +35,7 @@ import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
 import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
 import type { RelayLimits } from './limits.ts';
 import { memberPage } from './memberPage.ts';
+import type { AuthAttempt } from './authRateLimit.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 import { OPEN_REGISTRATION, mayRegister } from './registrationPolicy.ts';
 import type { RegistrationPolicy } from './registrationPolicy.ts';
@@ -74,6 +75,11 @@ export interface AuthOptions {
   /** Member caps and the list's page size (relay/limits.ts). */
   readonly limits: Pick<RelayLimits, 'maxMembersPerInvite' | 'maxMembersPerSpace' | 'membersPerPage'>;
   readonly now?: () => number;
+  /**
+   * Called before each signature check the verified cache cannot answer; throws (a SessionRefusal) to refuse
+   * the attempt first. The relay's authentication rate limit (relay/authRateLimit.ts).
+   */
+  readonly beforeSignatureCheck?: (attempt: AuthAttempt) => void;
 }
 
 /** `<spaceId>/<docId>` split, or null for a name that is not one. */
@@ -86,7 +92,7 @@ export function parseDocumentName(name: string): { spaceId: string; docId: strin
 
 const unauthorized = () => new SessionRefusal(RelayCloseReason.Unauthorized);
 
-export function authExtension({ store, limits, registration = OPEN_REGISTRATION, now = Date.now }: AuthOptions): Extension {
+export function authExtension({ store, limits, registration = OPEN_REGISTRATION, now = Date.now, beforeSignatureCheck }: AuthOptions): Extension {
   const caps: MemberCaps = { perInvite: limits.maxMembersPerInvite, perSpace: limits.maxMembersPerSpace };
   const isRevoked = async (spaceId: string, inviteId: string, memberId: string) =>
     (await store.isRevoked(spaceId, 'invite', inviteId)) || (await store.isRevoked(spaceId, 'member', memberId));
@@ -98,13 +104,14 @@ export function authExtension({ store, limits, registration = OPEN_REGISTRATION,
   /** Capabilities already verified against a registered key (key: `<public key> <capability>`), oldest first. */
   const verified = new Map<string, CapabilityClaims>();
 
-  async function verify(capability: string, spaceId: string, publicKey: string | null, at: number): Promise<CapabilityClaims> {
+  async function verify(capability: string, spaceId: string, publicKey: string | null, at: number, attempt: AuthAttempt): Promise<CapabilityClaims> {
     const key = publicKey === null ? null : `${publicKey} ${capability}`;
     const hit = key === null ? undefined : verified.get(key);
     if (hit && hit.space === spaceId) {
       if (hit.exp !== null && at >= hit.exp) throw new CapabilityError(ErrorCode.Forbidden, CapabilityFailure.Expired, 'The capability expired');
       return hit;
     }
+    beforeSignatureCheck?.(attempt);
     const claims = await verifyCapability(capability, { spaceId, publicKey, now: at });
     if (key !== null) {
       if (verified.size >= VERIFIED_CACHE_ENTRIES) verified.delete(verified.keys().next().value as string);
@@ -128,7 +135,7 @@ export function authExtension({ store, limits, registration = OPEN_REGISTRATION,
     timers.set(connection, setTimeout(() => armExpiry(connection, exp), Math.min(delay, MAX_TIMER_MS)));
   }
 
-  async function authenticate(token: string, documentName: string): Promise<AccessContext> {
+  async function authenticate(token: string, documentName: string, attempt: AuthAttempt): Promise<AccessContext> {
     const name = parseDocumentName(documentName);
     if (name === null) throw unauthorized();
     if (name.docId.startsWith('.')) throw new SessionRefusal(RelayCloseReason.Forbidden, 'reserved document name');
@@ -142,7 +149,7 @@ export function authExtension({ store, limits, registration = OPEN_REGISTRATION,
     const at = now();
     let claims;
     try {
-      claims = await verify(parts.capability, name.spaceId, space?.publicKey ?? null, at);
+      claims = await verify(parts.capability, name.spaceId, space?.publicKey ?? null, at, attempt);
     } catch (e) {
       if (!(e instanceof CapabilityError)) throw e;
       // Expiry is only worth telling a holder of a genuine capability for a space this relay knows.
@@ -190,8 +197,8 @@ export function authExtension({ store, limits, registration = OPEN_REGISTRATION,
   return {
     extensionName: 'quire-auth',
 
-    async onAuthenticate({ token, documentName, connectionConfig }: onAuthenticatePayload): Promise<WithAccess> {
-      const access = await authenticate(token, documentName);
+    async onAuthenticate({ token, documentName, connectionConfig, request }: onAuthenticatePayload): Promise<WithAccess> {
+      const access = await authenticate(token, documentName, { request });
       if (access.role === 'viewer') connectionConfig.readOnly = true;
       return { access };
     },

@@ -60,6 +60,42 @@ export const MAX_MEMBERS_PER_SPACE = 1_000;
  * Share dialog before asking for more; at most MAX_LISTED_MEMBERS (the reply's bound in the protocol).
  */
 export const MEMBERS_PER_PAGE = 100;
+/**
+ * Bytes the relay may hold for one socket that the client has not read yet (the `ws` socket's
+ * `bufferedAmount`: its send queue and the TCP write buffer above the kernel's). A send that would take it
+ * past this terminates the socket (slow-reader) instead of queueing: without it a reader that stops reading
+ * and keeps asking (SyncStep1) makes the relay queue a copy of the document per request. An honest client
+ * syncs SYNC_CONCURRENCY (4, src/sync/relay/SpaceSyncer.ts) pages at once, each answered with up to a whole
+ * document, so the default lets four maximum-size documents be in flight to one socket at once.
+ */
+export const MAX_SOCKET_BUFFERED_BYTES = 4 * MAX_DOCUMENT_BYTES;
+/**
+ * Authentication attempts (Auth frames) one socket may make per second, sustained, whatever their outcome.
+ * A first background sync authenticates every page of a space on one socket; its sync messages are already
+ * paced by MESSAGES_PER_SECOND (~4 per page), so this bound sits well above the pages/s an honest sync reaches.
+ */
+export const AUTH_ATTEMPTS_PER_SECOND = 200;
+/** Authentication attempts one socket may make in a burst above the sustained rate (the bucket's depth). */
+export const AUTH_ATTEMPT_BURST = 2_000;
+/**
+ * Signature checks one socket may cause per second: authentications whose capability is not already in the
+ * relay's verified cache (relay/authExtension.ts). Each costs ~0.6 ms of CPU; an honest client needs one per
+ * capability it holds (its spaces), whatever the number of pages, so the bound is low.
+ */
+export const SIGNATURE_CHECKS_PER_SECOND = 2;
+/** Signature checks one socket may cause in a burst (the bucket's depth): more spaces than one device holds. */
+export const SIGNATURE_CHECK_BURST = 50;
+/**
+ * Authentication attempts from one remote address per second, all its sockets together. Clients behind one
+ * proxy or NAT share an address (docs/relay.md, "Limits"), hence a multiple of the per-socket bound.
+ */
+export const ADDRESS_AUTH_ATTEMPTS_PER_SECOND = 1_000;
+/** Authentication attempts from one address in a burst (the bucket's depth). */
+export const ADDRESS_AUTH_ATTEMPT_BURST = 10_000;
+/** Signature checks from one remote address per second, all its sockets together (~6% of a core at the most). */
+export const ADDRESS_SIGNATURE_CHECKS_PER_SECOND = 100;
+/** Signature checks from one address in a burst (the bucket's depth). */
+export const ADDRESS_SIGNATURE_CHECK_BURST = 500;
 
 export interface RelayLimits {
   readonly maxDocumentBytes: number;
@@ -74,6 +110,15 @@ export interface RelayLimits {
   readonly maxMembersPerInvite: number;
   readonly maxMembersPerSpace: number;
   readonly membersPerPage: number;
+  readonly maxSocketBufferedBytes: number;
+  readonly authAttemptsPerSecond: number;
+  readonly authAttemptBurst: number;
+  readonly signatureChecksPerSecond: number;
+  readonly signatureCheckBurst: number;
+  readonly addressAuthAttemptsPerSecond: number;
+  readonly addressAuthAttemptBurst: number;
+  readonly addressSignatureChecksPerSecond: number;
+  readonly addressSignatureCheckBurst: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -89,6 +134,15 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxMembersPerInvite: MAX_MEMBERS_PER_INVITE,
   maxMembersPerSpace: MAX_MEMBERS_PER_SPACE,
   membersPerPage: MEMBERS_PER_PAGE,
+  maxSocketBufferedBytes: MAX_SOCKET_BUFFERED_BYTES,
+  authAttemptsPerSecond: AUTH_ATTEMPTS_PER_SECOND,
+  authAttemptBurst: AUTH_ATTEMPT_BURST,
+  signatureChecksPerSecond: SIGNATURE_CHECKS_PER_SECOND,
+  signatureCheckBurst: SIGNATURE_CHECK_BURST,
+  addressAuthAttemptsPerSecond: ADDRESS_AUTH_ATTEMPTS_PER_SECOND,
+  addressAuthAttemptBurst: ADDRESS_AUTH_ATTEMPT_BURST,
+  addressSignatureChecksPerSecond: ADDRESS_SIGNATURE_CHECKS_PER_SECOND,
+  addressSignatureCheckBurst: ADDRESS_SIGNATURE_CHECK_BURST,
 };
 
 /** The environment variable that overrides each limit (positive integers). */
@@ -105,6 +159,15 @@ export const LIMIT_ENV: Record<keyof RelayLimits, string> = {
   maxMembersPerInvite: 'QUIRE_RELAY_MAX_MEMBERS_PER_INVITE',
   maxMembersPerSpace: 'QUIRE_RELAY_MAX_MEMBERS_PER_SPACE',
   membersPerPage: 'QUIRE_RELAY_MEMBERS_PER_PAGE',
+  maxSocketBufferedBytes: 'QUIRE_RELAY_MAX_SOCKET_BUFFERED_BYTES',
+  authAttemptsPerSecond: 'QUIRE_RELAY_AUTH_ATTEMPTS_PER_SECOND',
+  authAttemptBurst: 'QUIRE_RELAY_AUTH_ATTEMPT_BURST',
+  signatureChecksPerSecond: 'QUIRE_RELAY_SIGNATURE_CHECKS_PER_SECOND',
+  signatureCheckBurst: 'QUIRE_RELAY_SIGNATURE_CHECK_BURST',
+  addressAuthAttemptsPerSecond: 'QUIRE_RELAY_ADDRESS_AUTH_ATTEMPTS_PER_SECOND',
+  addressAuthAttemptBurst: 'QUIRE_RELAY_ADDRESS_AUTH_ATTEMPT_BURST',
+  addressSignatureChecksPerSecond: 'QUIRE_RELAY_ADDRESS_SIGNATURE_CHECKS_PER_SECOND',
+  addressSignatureCheckBurst: 'QUIRE_RELAY_ADDRESS_SIGNATURE_CHECK_BURST',
 };
 
 /** The limits from the environment over the defaults; a value that is not a positive integer is an error naming the variable. */

@@ -63,6 +63,17 @@ function readRegistration(): RegistrationPolicy {
   }
 }
 
+/** Optional: QUIRE_RELAY_HEALTH_DETAIL `1` or `0`; unset, server.ts decides (on for a loopback host only). */
+function readHealthDetail(): boolean | undefined {
+  const raw = process.env.QUIRE_RELAY_HEALTH_DETAIL;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== '1' && raw !== '0') {
+    console.error(`QUIRE_RELAY_HEALTH_DETAIL must be 1 or 0, got "${raw}"`);
+    process.exit(EXIT_FAILED);
+  }
+  return raw === '1';
+}
+
 const port = readPort(process.env.QUIRE_RELAY_PORT);
 // Several nodes: documents in one shared PostgreSQL database, live updates between nodes through Redis.
 const databaseUrl = process.env.QUIRE_RELAY_DATABASE_URL || undefined;
@@ -79,7 +90,7 @@ let relay: RunningRelay;
 let storage: RelayStorage | undefined;
 try {
   storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
-  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), registration, storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), registration, healthDetail: readHealthDetail(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
   const code = e instanceof QuireError ? ` (${e.code})` : '';
@@ -91,6 +102,7 @@ console.log(`Quire relay listening on ws://${relay.host}:${relay.port} (data: ${
 const registrationLines = describeRegistration(registration, relay.host);
 console.log(registrationLines.info);
 if (registrationLines.warning) console.warn(registrationLines.warning);
+console.log(relay.healthDetail ? 'Quire relay: /healthz shows document and connection counts (QUIRE_RELAY_HEALTH_DETAIL=0 hides them)' : 'Quire relay: /healthz shows status only (QUIRE_RELAY_HEALTH_DETAIL=1 adds document and connection counts)');
 if (redisUrl) console.log(`Quire relay: node ${nodeId}, fan-out through ${redactUrl(redisUrl)}`);
 
 let stopping = false;

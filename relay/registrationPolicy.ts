@@ -66,7 +66,7 @@ export function mayRegister(policy: RegistrationPolicy, publicKey: string, acces
 }
 
 /** Loopback hosts: a relay bound to one is reachable from this machine only. */
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -14,12 +14,18 @@ import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
 import { authExtension } from './authExtension.ts';
+import { authRateLimiter } from './authRateLimit.ts';
+import { badRequestExtension } from './badRequestExtension.ts';
+import { routeHocuspocusLogs } from './hocuspocusLogs.ts';
+import { RefusalLog } from './RefusalLog.ts';
+import { relaySockets } from './relaySockets.ts';
 import { awarenessRemovalExtension } from './awarenessRemovalExtension.ts';
 import { drainExtension } from './drainExtension.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import type { RelayLimits } from './limits.ts';
 import { limitsExtension } from './limitsExtension.ts';
 import { quotaExtension } from './quotaExtension.ts';
+import { isLoopback } from './registrationPolicy.ts';
 import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { ACCESS_DB_FILE, SqliteAccessStore } from './storage/sqliteAccessStore.ts';
 import { healthExtension } from './healthExtension.ts';
@@ -69,6 +75,8 @@ export interface RelayOptions {
   limits?: RelayLimits;
   /** Who may register new spaces (relay/registrationPolicy.ts); default open. */
   registration?: RegistrationPolicy;
+  /** Whether /healthz shows document and connection counts. Default: only when `host` is a loopback address. */
+  healthDetail?: boolean;
 }
 
 export interface RunningRelay {
@@ -76,6 +84,8 @@ export interface RunningRelay {
   readonly port: number;
   /** Absolute path of the SQLite file. */
   readonly dataFile: string;
+  /** Whether /healthz shows document and connection counts. */
+  readonly healthDetail: boolean;
   /**
    * Stores every loaded document, closes every connection and the database. Rejects with a RelayError
    * (code `timeout`) if that takes longer than the shutdown bound; the database is then left open, since
@@ -113,6 +123,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const fanout = options.redis ? [await startRedisFanout(options.redis)] : [];
   const drain = drainExtension();
   const presence = new PresenceOwnership();
+  const healthDetail = options.healthDetail ?? isLoopback(host);
+  const refusals = new RefusalLog();
+  const sockets = relaySockets({ maxBufferedBytes: limits.maxSocketBufferedBytes, log: refusals });
+  const authLimit = authRateLimiter(limits, sockets);
   const server = new Server({
     name: 'quire-relay',
     port: options.port,
@@ -130,11 +144,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // storedAck before storage: it notes the state vector in the same task as storage encodes the document.
     // auth before the guard and limits: a viewer's write is refused as forbidden whatever its shape or size.
     extensions: [
+      badRequestExtension(),
+      sockets.extension,
       drain.extension,
       ...fanout,
       storedAckExtension({ changes }),
       storageExtension,
-      authExtension({ store: access, limits, registration: options.registration }),
+      // The attempt bound before auth: a refused attempt costs no store lookup or signature check.
+      authLimit.extension,
+      authExtension({ store: access, limits, registration: options.registration, beforeSignatureCheck: authLimit.beforeSignatureCheck }),
       updateGuardExtension(),
       limitsExtension(limits),
       quotaExtension({ maxSpaceBytes: limits.maxSpaceBytes, usage }),
@@ -144,14 +162,18 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       // of awareness client ids: a connection sets and removes only its own.
       presenceGuardExtension(presence),
       awarenessRemovalExtension(presence),
-      healthExtension(),
+      healthExtension({ detail: healthDetail }),
     ],
   });
+  sockets.watch(server.hocuspocus);
+  const restoreLogs = routeHocuspocusLogs(server.hocuspocus, sockets, refusals);
 
   try {
     await server.listen();
   } catch (cause) {
     for (const f of fanout) await f.onDestroy().catch(() => undefined); // the listen error is the news
+    restoreLogs();
+    refusals.stop();
     throw new RelayError(ErrorCode.StorageUnavailable, `Relay could not start on ${host}:${options.port} with data in ${dataDir}`, { cause });
   }
 
@@ -178,12 +200,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       throw new RelayError(ErrorCode.Timeout, `Relay shutdown took over ${shutdownTimeoutMs} ms; ${left.length} document(s) may not be stored: ${left.join('; ')}`);
     }
     await closeStorage();
+    restoreLogs();
+    refusals.stop();
   };
 
   return {
     host,
     port: server.address.port,
     dataFile,
+    healthDetail,
     close: () => (closing ??= shutdown()),
   };
 }

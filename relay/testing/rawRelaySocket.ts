@@ -9,6 +9,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, Stateless: 5, Close: 7, SyncStatus: 8 } as const;
@@ -33,8 +34,14 @@ export interface RawRelaySocket {
   auth(doc: string, token: string): void;
   sync(doc: string, type: number, payload: Uint8Array): void;
   send(frame: Uint8Array): void;
+  /** Stops reading from the TCP socket (the relay's replies pile up on its side), and starts again. */
+  pauseReading(): void;
+  resumeReading(): void;
   close(): void;
 }
+
+/** The TCP socket under a `ws` client (ws's own field; a test may stop reading from it). */
+const tcp = (ws: WebSocket): Socket => (ws as unknown as { _socket: Socket })._socket;
 
 export function frame(doc: string, type: number, write: (e: encoding.Encoder) => void): Uint8Array {
   const e = encoding.createEncoder();
@@ -90,6 +97,8 @@ export async function openRawSocket(url: string): Promise<RawRelaySocket> {
         encoding.writeVarUint8Array(e, payload);
       })),
     send,
+    pauseReading: () => tcp(ws).pause(),
+    resumeReading: () => tcp(ws).resume(),
     close: () => ws.close(),
   };
 }

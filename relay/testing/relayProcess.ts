@@ -17,6 +17,8 @@ export interface RelayProcess {
   readonly url: string;
   readonly httpUrl: string;
   readonly port: number;
+  /** The relay's process id (its memory and CPU time are in /proc/<pid>/). */
+  readonly pid: number;
   /** Everything the relay printed, for failure messages. */
   output(): string;
   /** Sends the signal and resolves with the exit code. */
@@ -61,6 +63,7 @@ export async function startRelayProcess(dataDir: string, options: RelayProcessOp
   return {
     url,
     port,
+    pid: child.pid!,
     httpUrl: `http://127.0.0.1:${port}`,
     output: () => output,
     stop: (signal = 'SIGTERM') => stopChild(child, exited, signal, () => output),

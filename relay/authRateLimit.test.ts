@@ -1,0 +1,177 @@
+/**
+ * Authentication rate limits against the real relay process (relay/authRateLimit.ts): a flood of
+ * forged-signature owner authentications is cut off after a bounded number of signature checks, per socket
+ * and per address, and costs the relay bounded CPU; an honest client authenticating thousands of pages with
+ * one capability (the verified cache answers) is never limited.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { LIMIT_ENV } from './limits.ts';
+import { connectClient } from './testing/relayClient.ts';
+import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
+import { startRelayProcess } from './testing/relayProcess.ts';
+import type { RelayProcess } from './testing/relayProcess.ts';
+import { openRawSocket } from './testing/rawRelaySocket.ts';
+import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { testSpace } from './testing/testSpace.ts';
+
+const SYNC_TIMEOUT_MS = 10_000;
+const POLL_MS = 20;
+/** Signature-check bounds in these tests: 20 per socket, 100 per address, slow refills. */
+const TEST_LIMITS = {
+  [LIMIT_ENV.signatureCheckBurst]: '20',
+  [LIMIT_ENV.signatureChecksPerSecond]: '1',
+  [LIMIT_ENV.addressSignatureCheckBurst]: '100',
+  [LIMIT_ENV.addressSignatureChecksPerSecond]: '10',
+};
+/** Forged attempts the one-socket flood sends (the relay closes the socket long before). */
+const FLOOD_ATTEMPTS = 3_000;
+/** Forged attempts the reconnecting flood makes in all. */
+const RECONNECTING_FLOOD_ATTEMPTS = 3_000;
+/** Attempts one flooding socket keeps unanswered (the relay allows 100 pending documents per socket). */
+const FLOOD_IN_FLIGHT = 50;
+/**
+ * The relay's CPU time for the one-socket flood may not exceed this. Unbounded, all FLOOD_ATTEMPTS are
+ * answered (measured ~0.15-0.25 ms each here, ~450-750 ms); bounded, fewer than FLOOD_IN_FLIGHT * 3 are.
+ */
+const MAX_FLOOD_CPU_MS = 250;
+/** Pages the honest client authenticates, SYNC_CONCURRENCY (4) at a time, as a first background sync does. */
+const HONEST_PAGES = 2_000;
+const HONEST_CONCURRENCY = 4;
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+let dataDir: string;
+const relays: RelayProcess[] = [];
+const clients: RelayClient[] = [];
+const raws: RawRelaySocket[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'quire-auth-rate-test-'));
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  for (const r of raws.splice(0)) r.close();
+  for (const r of relays.splice(0)) await r.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function relay(env: Record<string, string>): Promise<RelayProcess> {
+  const r = await startRelayProcess(dataDir, { env });
+  relays.push(r);
+  return r;
+}
+function client(r: RelayProcess, token: string): RelayClient {
+  const c = connectClient(r.url, token);
+  clients.push(c);
+  return c;
+}
+async function raw(r: RelayProcess): Promise<RawRelaySocket> {
+  const s = await openRawSocket(r.url);
+  raws.push(s);
+  return s;
+}
+const text = (d: OpenDoc) => d.doc.getText('body').toString();
+const until = (check: () => void, timeout = SYNC_TIMEOUT_MS) => vi.waitFor(check, { timeout, interval: POLL_MS });
+const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
+const tick = () => new Promise((done) => setImmediate(done));
+
+/** The relay process's CPU time (user + system) in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND; // utime, stime
+}
+
+const answers = (s: RawRelaySocket) => s.events.filter((e) => e.kind === 'denied' || e.kind === 'authenticated');
+const denialsOf = (s: RawRelaySocket, reason: RelayCloseReason) => s.events.filter((e) => e.kind === 'denied' && parseCloseReason(e.reason) === reason).length;
+
+/** Sends `attempts` Auth frames, FLOOD_IN_FLIGHT unanswered at most, until done or the relay closes the socket. */
+async function authenticateMany(s: RawRelaySocket, attempts: number, inFlight: number, doc: (i: number) => string, token: string): Promise<number> {
+  let sent = 0;
+  while (sent < attempts && s.closedWith() === null) {
+    if (sent - answers(s).length < inFlight) s.auth(doc(sent++), token);
+    else await tick();
+  }
+  return sent;
+}
+
+describe('authentication rate limits', () => {
+  test('a forged-signature owner flood on one socket is refused with rate-limited past the bound and the socket closed, at bounded CPU; others sync on', { timeout: 60_000 }, async () => {
+    const r = await relay(TEST_LIMITS);
+    const space = await testSpace();
+    const a = client(r, space.ownerToken()).open(space.doc('calm'));
+    const b = client(r, space.ownerToken()).open(space.doc('calm'));
+    await Promise.all([applied(a), applied(b)]);
+    // Same space id, another key: every attempt is a signature check that fails (failures are not cached).
+    const forged = (await testSpace(space.spaceId)).ownerToken();
+
+    const cpuBefore = cpuMs(r.pid);
+    const s = await raw(r);
+    const sent = await authenticateMany(s, FLOOD_ATTEMPTS, FLOOD_IN_FLIGHT, (i) => space.doc(`forged-${i}`), forged);
+    await until(() => expect(s.closedWith()).toEqual({ code: RelayCloseCode[RelayCloseReason.RateLimited], reason: RelayCloseReason.RateLimited }));
+    // Each `unauthorized` is a signature check that ran; `rate-limited` ones were refused before it.
+    const signatureChecks = denialsOf(s, RelayCloseReason.Unauthorized);
+    const rateLimited = denialsOf(s, RelayCloseReason.RateLimited);
+    // Let the relay finish what it had in hand before reading its CPU time.
+    a.doc.getText('body').insert(0, 'unaffected');
+    await until(() => expect(text(b)).toBe('unaffected'));
+    const cpu = cpuMs(r.pid) - cpuBefore;
+    console.log(`one-socket flood: ${sent} forged attempts sent, ${signatureChecks} signature checks, ${rateLimited} rate-limited answers; relay CPU ${cpu} ms`);
+
+    expect(rateLimited).toBeGreaterThan(0);
+    expect(signatureChecks).toBeLessThanOrEqual(Number(TEST_LIMITS[LIMIT_ENV.signatureCheckBurst]) + 5);
+    // Answered at all: the burst, the strikes, and what was in flight when the socket was closed.
+    expect(signatureChecks + rateLimited).toBeLessThan(FLOOD_IN_FLIGHT * 3);
+    expect(cpu).toBeLessThan(MAX_FLOOD_CPU_MS);
+
+    // The honest pair never noticed.
+    b.doc.getText('body').insert(0, '> ');
+    await until(() => expect(text(a)).toBe('> unaffected'));
+    expect(a.closeReasons).toEqual([]);
+    expect(b.closeReasons).toEqual([]);
+  });
+
+  test('a flood that reconnects whenever it is closed gets no more signature checks than its address allows', { timeout: 120_000 }, async () => {
+    const r = await relay(TEST_LIMITS);
+    const space = await testSpace();
+    const owner = client(r, space.ownerToken()).open(space.doc('space'));
+    await applied(owner);
+    const forged = (await testSpace(space.spaceId)).ownerToken();
+    const started = Date.now();
+    let attempts = 0;
+    let sockets = 0;
+    let signatureChecks = 0;
+    while (attempts < RECONNECTING_FLOOD_ATTEMPTS) {
+      const s = await raw(r);
+      sockets++;
+      attempts += await authenticateMany(s, RECONNECTING_FLOOD_ATTEMPTS - attempts, FLOOD_IN_FLIGHT, (i) => space.doc(`forged-${sockets}-${i}`), forged);
+      const last = attempts >= RECONNECTING_FLOOD_ATTEMPTS; // the last socket may stop short of its strikes
+      if (!last) await until(() => expect(s.closedWith()).toEqual({ code: RelayCloseCode[RelayCloseReason.RateLimited], reason: RelayCloseReason.RateLimited }));
+      else await until(() => expect(answers(s).length >= 1 || s.closedWith() !== null).toBe(true));
+      signatureChecks += denialsOf(s, RelayCloseReason.Unauthorized);
+      s.close();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`reconnecting flood: ${attempts} forged attempts on ${sockets} sockets in ${seconds.toFixed(1)} s; ${signatureChecks} signature checks`);
+    const addressBound = Number(TEST_LIMITS[LIMIT_ENV.addressSignatureCheckBurst]) + Number(TEST_LIMITS[LIMIT_ENV.addressSignatureChecksPerSecond]) * (seconds + 1);
+    expect(signatureChecks).toBeLessThanOrEqual(addressBound);
+  });
+
+  test('one socket authenticating 2,000 pages with one capability, 4 at a time, is never limited (the verified cache answers)', { timeout: 120_000 }, async () => {
+    const r = await relay(TEST_LIMITS);
+    const space = await testSpace();
+    const owner = client(r, space.ownerToken()).open(space.doc('space')); // registers the space
+    await applied(owner);
+    const editor = await space.invite('editor');
+    const s = await raw(r);
+    const sent = await authenticateMany(s, HONEST_PAGES, HONEST_CONCURRENCY, (i) => space.doc(`page-${i}`), editor.token);
+    expect(sent).toBe(HONEST_PAGES);
+    await until(() => expect(answers(s)).toHaveLength(HONEST_PAGES));
+    expect(s.events.filter((e) => e.kind === 'denied')).toEqual([]);
+    expect(s.closedWith()).toBeNull();
+  });
+});

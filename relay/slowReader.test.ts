@@ -1,0 +1,114 @@
+/**
+ * The per-socket output bound against the real relay process: a viewer of a ~1 MB page stops reading its
+ * socket and asks for the page again and again (SyncStep1 with an empty state vector, each answered with the
+ * whole page). Unbounded, the relay queues every answer (~1 MB each) for that socket; bounded, it terminates
+ * the socket once QUIRE_RELAY_MAX_SOCKET_BUFFERED_BYTES would be passed, and its memory stays flat.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { LIMIT_ENV } from './limits.ts';
+import { connectClient } from './testing/relayClient.ts';
+import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
+import { startRelayProcess } from './testing/relayProcess.ts';
+import type { RelayProcess } from './testing/relayProcess.ts';
+import { SyncType, openRawSocket } from './testing/rawRelaySocket.ts';
+import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { testSpace } from './testing/testSpace.ts';
+
+const SYNC_TIMEOUT_MS = 10_000;
+const POLL_MS = 20;
+/** The page the slow reader asks for: ~1 MB encoded. */
+const PAGE_CHARS = 1_000_000;
+/** Requests the slow reader sends: unbounded, the relay would queue ~600 MB for it. */
+const REQUESTS = 600;
+/** The bound in this test (the default is 4 × MAX_DOCUMENT_BYTES): 16 MiB, a few dozen answers. */
+const TEST_MAX_SOCKET_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** What the relay's memory may grow by over the probe. Unbounded it grows by ~REQUESTS MB. */
+const MAX_RSS_GROWTH_BYTES = 150 * 1024 * 1024;
+/** How long the relay may take to reach the bound and close the socket (answers are built at ~1 MB each). */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+let dataDir: string;
+const relays: RelayProcess[] = [];
+const clients: RelayClient[] = [];
+const raws: RawRelaySocket[] = [];
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'quire-slow-reader-test-'));
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  for (const r of raws.splice(0)) r.close();
+  for (const r of relays.splice(0)) await r.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function client(r: RelayProcess, token: string): RelayClient {
+  const c = connectClient(r.url, token);
+  clients.push(c);
+  return c;
+}
+const text = (d: OpenDoc) => d.doc.getText('body').toString();
+const until = (check: () => void, timeout = SYNC_TIMEOUT_MS) => vi.waitFor(check, { timeout, interval: POLL_MS });
+const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
+
+/** The relay process's resident memory, from /proc/<pid>/status (VmRSS, in kB). */
+function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+describe('relay output bound', () => {
+  test('a viewer that stops reading and keeps asking for a 1 MB page is terminated (slow-reader); memory stays bounded, others keep syncing', { timeout: 90_000 }, async () => {
+    const r = await startRelayProcess(dataDir, { env: { [LIMIT_ENV.maxSocketBufferedBytes]: String(TEST_MAX_SOCKET_BUFFERED_BYTES) } });
+    relays.push(r);
+    const space = await testSpace();
+    const page = space.doc('big-page');
+    const owner = client(r, space.ownerToken()).open(page);
+    await applied(owner);
+    owner.doc.getText('body').insert(0, 'x'.repeat(PAGE_CHARS));
+    await applied(owner);
+
+    // Another pair keeps syncing throughout.
+    const a = client(r, space.ownerToken()).open(space.doc('calm'));
+    const b = client(r, space.ownerToken()).open(space.doc('calm'));
+    await Promise.all([applied(a), applied(b)]);
+
+    const viewer = await space.invite('viewer');
+    const slow = await openRawSocket(r.url);
+    raws.push(slow);
+    slow.auth(page, viewer.token);
+    await until(() => expect(slow.events.some((e) => e.kind === 'authenticated')).toBe(true));
+    const before = rssBytes(r.pid);
+
+    slow.pauseReading();
+    const emptyStateVector = Y.encodeStateVector(new Y.Doc());
+    for (let i = 0; i < REQUESTS; i++) slow.sync(page, SyncType.Step1, emptyStateVector);
+
+    let peak = before;
+    await until(() => {
+      peak = Math.max(peak, rssBytes(r.pid));
+      expect(r.output()).toMatch(/closed socket \S+ of \S+: slow-reader/);
+    }, CLOSE_TIMEOUT_MS).finally(() => console.log(`relay RSS before ${(before / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB`));
+
+    // Meanwhile and afterwards, the others sync both ways.
+    a.doc.getText('body').insert(0, 'still');
+    await until(() => expect(text(b)).toBe('still'));
+    b.doc.getText('body').insert(5, ' syncing');
+    await until(() => expect(text(a)).toBe('still syncing'));
+    peak = Math.max(peak, rssBytes(r.pid));
+    console.log(`relay RSS peak after the probe ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    expect(peak - before).toBeLessThan(MAX_RSS_GROWTH_BYTES);
+
+    // The slow socket is gone: once it reads again it sees the end (abnormal: no closing handshake).
+    slow.resumeReading();
+    await until(() => expect(slow.closedWith()).not.toBeNull());
+    expect(r.output()).toContain(RelayCloseReason.SlowReader);
+    expect(a.closeReasons).toEqual([]);
+  });
+});
