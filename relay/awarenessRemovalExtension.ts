@@ -32,23 +32,33 @@ export interface AwarenessRemoval {
   readonly clock: number;
 }
 
-/** The removal entries of an awareness frame; empty when it has none or is not an awareness frame. */
-export function removalsOf(frame: Uint8Array): AwarenessRemoval[] {
+/** One entry of an awareness update: a client, its clock, and whether it is a removal (state "null"). */
+export interface AwarenessEntry extends AwarenessRemoval {
+  readonly removed: boolean;
+}
+
+/** The entries of an awareness frame, in order; null when it is not an awareness frame or is malformed. */
+export function awarenessEntriesOf(frame: Uint8Array): AwarenessEntry[] | null {
   try {
     const d = decoding.createDecoder(frame);
     decoding.readVarString(d);
-    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return [];
+    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return null;
     const update = decoding.createDecoder(decoding.readVarUint8Array(d));
-    const removals: AwarenessRemoval[] = [];
+    const entries: AwarenessEntry[] = [];
     for (let n = decoding.readVarUint(update); n > 0; n--) {
       const clientId = decoding.readVarUint(update);
       const clock = decoding.readVarUint(update);
-      if (decoding.readVarString(update) === 'null') removals.push({ clientId, clock });
+      entries.push({ clientId, clock, removed: decoding.readVarString(update) === 'null' });
     }
-    return removals;
+    return entries;
   } catch {
-    return []; // malformed: Hocuspocus's own decode refuses it
+    return null; // malformed: Hocuspocus's own decode refuses it
   }
+}
+
+/** The removal entries of an awareness frame; empty when it has none or is not an awareness frame. */
+export function removalsOf(frame: Uint8Array): AwarenessRemoval[] {
+  return (awarenessEntriesOf(frame) ?? []).filter((e) => e.removed).map(({ clientId, clock }) => ({ clientId, clock }));
 }
 
 /** The removals as an awareness update of their own. */

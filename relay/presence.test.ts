@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { MAX_PRESENCE_IDS_PER_CONNECTION } from './presenceGuardExtension.ts';
 import { connectClient } from './testing/relayClient.ts';
 import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
 import { startRelayProcess } from './testing/relayProcess.ts';
@@ -183,5 +184,34 @@ describe('presence ownership', () => {
     newLeader.send(awarenessFrame(name, [{ clientId: followerId, clock: 5, state: null }]));
     await until(() => expect(stateOf(observer, followerId)).toBeUndefined());
     expect(stateOf(observer, leaderId)).toEqual({ user: { name: 'Lea again' } });
+  });
+
+  test(`one connection owns at most ${MAX_PRESENCE_IDS_PER_CONNECTION} carets per document: invented ones past it are dropped, its own keep working`, async () => {
+    const r = await relay();
+    const space = await testSpace();
+    const name = space.doc('page');
+    const observer = client(r, space.ownerToken()).open(name);
+    await synced(observer);
+    const flooder = await rawSession(r, name, (await space.invite('editor')).token);
+    const FIRST_ID = 700_000;
+    const ids = Array.from({ length: MAX_PRESENCE_IDS_PER_CONNECTION + 20 }, (_, i) => FIRST_ID + i);
+    flooder.send(awarenessFrame(name, ids.map((clientId) => ({ clientId, clock: 1, state: { user: { name: `fake ${clientId}` } } }))));
+    const allowed = ids.slice(0, MAX_PRESENCE_IDS_PER_CONNECTION);
+    await until(() => expect(allowed.filter((id) => stateOf(observer, id) === undefined)).toEqual([]));
+    // A marker from a connection of its own: once it arrived, the flood's message was handled long before.
+    const marker = await rawSession(r, name, space.ownerToken());
+    marker.send(awarenessFrame(name, [{ clientId: 999_999, clock: 1, state: { user: { name: 'marker' } } }]));
+    flooder.send(awarenessFrame(name, [{ clientId: FIRST_ID, clock: 2, state: { user: { name: 'still mine' } } }]));
+    await until(() => expect(stateOf(observer, FIRST_ID)).toEqual({ user: { name: 'still mine' } }));
+    await until(() => expect(stateOf(observer, 999_999)).toEqual({ user: { name: 'marker' } }));
+    const fakes = [...observer.provider.awareness!.getStates().keys()].filter((id) => id >= FIRST_ID && id < FIRST_ID + ids.length);
+    expect(fakes).toHaveLength(MAX_PRESENCE_IDS_PER_CONNECTION);
+    // And nothing nobody sent: Hocuspocus's scratch Awareness adds its own `{}` client to every message.
+    const own = observer.provider.awareness!.clientID;
+    expect([...observer.provider.awareness!.getStates().keys()].filter((id) => id !== own && id !== 999_999 && !fakes.includes(id))).toEqual([]);
+    // Removing one frees a place for another.
+    flooder.send(awarenessFrame(name, [{ clientId: FIRST_ID, clock: 3, state: null }, { clientId: ids.at(-1)!, clock: 1, state: { user: { name: 'late' } } }]));
+    await until(() => expect(stateOf(observer, ids.at(-1)!)).toEqual({ user: { name: 'late' } }));
+    expect(stateOf(observer, FIRST_ID)).toBeUndefined();
   });
 });

@@ -26,14 +26,43 @@
  * update for them (the next caret move, at the latest y-protocols' 15 s renewal) sets them again. A forger
  * gains nothing either way: its entries never reach the document's awareness or anyone else.
  *
+ * One connection owns at most MAX_PRESENCE_IDS_PER_CONNECTION ids per document; entries for more new ids
+ * are dropped the same way.
+ *
  * What this does not bind: the content of a client's own state (its display name is self-asserted, as in
  * any Yjs awareness); the carets' names are a courtesy, not an identity.
  */
-import type { Connection, Document, Extension, beforeHandleAwarenessPayload, connectedPayload } from '@hocuspocus/server';
+import type { Connection, Document, Extension, beforeHandleAwarenessPayload, beforeHandleMessagePayload, connectedPayload } from '@hocuspocus/server';
+import { awarenessEntriesOf } from './awarenessRemovalExtension.ts';
+
+/**
+ * Bounds the awareness client ids one connection may own on one document. An honest connection owns one
+ * per editor showing that page through it: its own tab's, plus each follower tab's when it is the browser's
+ * relay leader (decision 0012). 32 tabs with one page open is far beyond a person's use; without a bound a
+ * member could fill every other client's caret list (and the relay's memory) with invented carets.
+ */
+export const MAX_PRESENCE_IDS_PER_CONNECTION = 32;
 
 /** Who owns which awareness client ids, per loaded document (documents and connections are weak keys). */
 export class PresenceOwnership {
   private readonly owners = new WeakMap<Document, Map<number, Connection>>();
+  /** The client ids each connection's awareness message in flight names, per document name. */
+  private readonly named = new WeakMap<Connection, Map<string, Set<number>>>();
+
+  /** Notes the client ids of the awareness message `connection` sent for `documentName`, before Hocuspocus handles it. */
+  expect(connection: Connection, documentName: string, clientIds: Iterable<number>): void {
+    let byDoc = this.named.get(connection);
+    if (!byDoc) this.named.set(connection, (byDoc = new Map<string, Set<number>>()));
+    byDoc.set(documentName, new Set(clientIds));
+  }
+
+  /** The ids noted for that message (and forgets them); empty when none were. */
+  takeExpected(connection: Connection, documentName: string): Set<number> {
+    const byDoc = this.named.get(connection);
+    const ids = byDoc?.get(documentName) ?? new Set<number>();
+    byDoc?.delete(documentName);
+    return ids;
+  }
 
   private ownersOf(document: Document): Map<number, Connection> {
     let owners = this.owners.get(document);
@@ -49,6 +78,17 @@ export class PresenceOwnership {
     const owner = this.owners.get(document)?.get(clientId);
     if (owner !== undefined && document.hasConnection(owner)) return owner === connection;
     return !document.awareness.getStates().has(clientId);
+  }
+
+  owns(document: Document, connection: Connection, clientId: number): boolean {
+    return this.owners.get(document)?.get(clientId) === connection;
+  }
+
+  /** How many client ids `connection` owns on `document`. */
+  ownedBy(document: Document, connection: Connection): number {
+    let n = 0;
+    for (const owner of this.owners.get(document)?.values() ?? []) if (owner === connection) n++;
+    return n;
   }
 
   /** `connection` set `clientId` (it may: `mayWrite` said so). */
@@ -84,12 +124,32 @@ export function presenceGuardExtension(ownership: PresenceOwnership): Extension 
       return Promise.resolve();
     },
 
+    beforeHandleMessage({ update, connection, documentName }: beforeHandleMessagePayload): Promise<void> {
+      const entries = awarenessEntriesOf(update);
+      if (entries) ownership.expect(connection, documentName, entries.filter((e) => !e.removed).map((e) => e.clientId));
+      return Promise.resolve();
+    },
+
     beforeHandleAwareness({ connection, document, states }: beforeHandleAwarenessPayload): Promise<void> {
       // No connection: the update came from another node through Redis, whose own guard checked it.
       if (!connection) return Promise.resolve();
+      // Hocuspocus decodes into a scratch Awareness whose own local state ({} under a random client id) is
+      // among `states` and would be broadcast as a phantom client on every message: only what was sent counts.
+      const sent = ownership.takeExpected(connection, document.name);
+      let owned = ownership.ownedBy(document, connection);
       for (const clientId of [...states.keys()]) {
-        if (ownership.mayWrite(document, connection, clientId)) ownership.claim(document, connection, clientId);
-        else states.delete(clientId);
+        if (!sent.has(clientId)) {
+          states.delete(clientId);
+          continue;
+        }
+        const mine = ownership.mayWrite(document, connection, clientId);
+        const isNew = mine && !ownership.owns(document, connection, clientId);
+        if (mine && (!isNew || owned < MAX_PRESENCE_IDS_PER_CONNECTION)) {
+          if (isNew) owned++;
+          ownership.claim(document, connection, clientId);
+        } else {
+          states.delete(clientId); // another's, or one more invented caret past the bound
+        }
       }
       return Promise.resolve();
     },
