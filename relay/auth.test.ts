@@ -4,67 +4,28 @@
  * refused (never stored, never broadcast); every kind of bad capability gets the same denial; expiry and
  * revocation end live sessions and refuse later ones; owner commands are the owner's only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
 import { AccessMessageType, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
 import { ownerCapability, randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
+import type { OpenDoc } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
-import { SyncType, openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-/** How long a change may take to cross the relay on loopback before the test calls it lost. */
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** Time for a refused message to have been broadcast, had the relay broadcast it (loopback: ~1 ms). */
 const SETTLE_MS = 500;
 /** An invite's remaining life when a test connects with it: enough to sync first on a loaded machine. */
 const SHORT_LIFE_MS = 3_000;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
+const { relay, client, raw, closeClients, until, applied } = relayTestRig('auth');
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-auth-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir);
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-async function raw(r: RelayProcess): Promise<RawRelaySocket> {
-  const s = await openRawSocket(r.url);
-  raws.push(s);
-  return s;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 const settle = () => new Promise((done) => setTimeout(done, SETTLE_MS));
 
 /** An owner client with the space registered and `docId` holding `content`, applied by the relay. */
@@ -148,7 +109,7 @@ describe('roles', () => {
 
     // Never stored: a restarted relay serves the owner the document without it. (Clients go first: a
     // provider left reconnecting to a stopped relay throws when destroyed mid-connect.)
-    for (const c of clients.splice(0)) c.destroy();
+    closeClients();
     expect(await first.stop('SIGTERM')).toBe(0);
     const second = await relay();
     const reloaded = client(second, space.ownerToken()).open(space.doc('page'));

@@ -4,22 +4,14 @@
  * and per address, and costs the relay bounded CPU; an honest client authenticating thousands of pages with
  * one capability (the verified cache answers) is never limited.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
-import { openRawSocket } from './testing/rawRelaySocket.ts';
 import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** Signature-check bounds in these tests: 20 per socket, 100 per address, slow refills. */
 const TEST_LIMITS = {
   [LIMIT_ENV.signatureCheckBurst]: '20',
@@ -44,39 +36,8 @@ const HONEST_CONCURRENCY = 4;
 /** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
+const { relay, client, raw, until, applied } = relayTestRig('auth-rate');
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-auth-rate-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string>): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env });
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-async function raw(r: RelayProcess): Promise<RawRelaySocket> {
-  const s = await openRawSocket(r.url);
-  raws.push(s);
-  return s;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void, timeout = SYNC_TIMEOUT_MS) => vi.waitFor(check, { timeout, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 const tick = () => new Promise((done) => setImmediate(done));
 
 /** The relay process's CPU time (user + system) in ms, from /proc/<pid>/stat. */

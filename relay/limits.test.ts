@@ -3,23 +3,14 @@
  * (relay/limits.ts LIMIT_ENV): an update that would grow a document past the size cap is refused for that
  * document only, and a message flood is rate limited (the flooded document first, then the socket).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
-import { SyncType, openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** The document cap in these tests: small, so a test document crosses it with one paste. */
 const TEST_MAX_DOCUMENT_BYTES = 20_000;
 /** The rate limit in these tests: 50 messages/s, 100 deep, the socket closed at the third refusal. */
@@ -27,34 +18,7 @@ const TEST_RATE = { messagesPerSecond: '50', messageBurst: '100', rateLimitStrik
 /** Messages a flood sends at once: far past the burst. */
 const FLOOD_MESSAGES = 400;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-limits-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env });
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
+const { relay, client, raw, closeClients, until, applied } = relayTestRig('limits');
 
 describe('relay limits', () => {
   test('an update that would grow a document past the size cap is refused for that document only; nothing of it is kept', async () => {
@@ -86,7 +50,7 @@ describe('relay limits', () => {
 
     // Not stored either: a restarted relay serves the document as it was before the paste. (Clients go
     // first: a provider left reconnecting to a stopped relay throws when destroyed mid-connect.)
-    for (const c of clients.splice(0)) c.destroy();
+    closeClients();
     expect(await first.stop('SIGTERM')).toBe(0);
     const second = await relay({ [LIMIT_ENV.maxDocumentBytes]: String(TEST_MAX_DOCUMENT_BYTES) });
     const reloaded = client(second, space.ownerToken()).open(space.doc('big'));
@@ -105,8 +69,7 @@ describe('relay limits', () => {
     const calmWatcher = client(r, space.ownerToken()).open(space.doc('calm'));
     await Promise.all([applied(bystander), applied(calmWatcher)]);
 
-    const flooder = await openRawSocket(r.url);
-    raws.push(flooder);
+    const flooder = await raw(r);
     const docs = ['f1', 'f2', 'f3'].map((d) => space.doc(d));
     for (const d of docs) flooder.auth(d, space.ownerToken());
     await until(() => expect(flooder.events.filter((e) => e.kind === 'authenticated')).toHaveLength(docs.length));

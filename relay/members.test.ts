@@ -8,64 +8,28 @@
  * - the owner's list in pages, each member once, and old requests without a cursor.
  * Limits are small through the environment (relay/limits.ts LIMIT_ENV).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
 import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import type { AccessReply, AccessRequest, MemberInfo } from '../src/sync/relay/accessMessages.ts';
 import { randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { DEFAULT_LIMITS, LIMIT_ENV, limitsFromEnv } from './limits.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
+import type { OpenDoc } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
-import { openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawEvent, RawRelaySocket } from './testing/rawRelaySocket.ts';
+import type { RawEvent } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-/** How long a change may take to cross the relay on loopback before the test calls it lost. */
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
+const { relay, client, raw, until, applied } = relayTestRig('members');
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-members-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string> = {}, port?: number): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env, port });
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 /** A token for `capability` with a member id the client chose. */
 const tokenAs = (capability: string, memberId: string, name: string) => relayToken({ capability, memberId, name });
 
 /** The relay's first answer to one Auth of `doc` with `token` on a fresh raw socket: authenticated, or the denial's reason. */
 async function authAnswer(r: RelayProcess, doc: string, token: string): Promise<string> {
-  const s = await openRawSocket(r.url);
-  raws.push(s);
+  const s = await raw(r);
   s.auth(doc, token);
   let answer: RawEvent | undefined;
   await until(() => {
@@ -150,7 +114,6 @@ describe('member ids the client chooses cannot collide (owner lockout)', () => {
 
     const port = r.port;
     await r.stop('SIGTERM');
-    relays.splice(relays.indexOf(r), 1);
     r = await relay({}, port);
     await check();
 

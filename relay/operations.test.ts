@@ -3,24 +3,17 @@
  * each (no stack traces, repeated refusals summarised), a malformed Host header is a 400 (not a 500), and
  * /healthz hides its counts when told to.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as syncProtocol from 'y-protocols/sync';
 import type * as encoding from 'lib0/encoding';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import type { RelayHealth } from './healthExtension.ts';
 import { REFUSAL_LOG_LINES_PER_ADDRESS } from './RefusalLog.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
-import { MessageType, frame, openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { MessageType, frame } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** Invalid updates the noisy client sends, each on its own document. */
 const INVALID_UPDATES = 200;
 /** Authentications sent at once (the first registers the space, the rest hit the verified cache). */
@@ -30,25 +23,7 @@ const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x07, 0xde, 0xad, 0xbe, 
 /** The summary comes at the end of the log's interval (REFUSAL_LOG_INTERVAL_MS, 10 s). */
 const SUMMARY_TIMEOUT_MS = 25_000;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const raws: RawRelaySocket[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-operations-test-'));
-});
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env });
-  relays.push(r);
-  return r;
-}
-const until = (check: () => void, timeout = SYNC_TIMEOUT_MS) => vi.waitFor(check, { timeout, interval: POLL_MS });
+const { relay, raw, until } = relayTestRig('operations');
 
 /** Sends raw bytes as one HTTP request and resolves with the status line of the answer. */
 function rawHttp(port: number, request: string): Promise<string> {
@@ -67,8 +42,7 @@ describe('relay operations', () => {
   test('200 invalid updates make a bounded number of one-line log entries, no stack trace, the rest summarised', { timeout: 60_000 }, async () => {
     const r = await relay();
     const space = await testSpace();
-    const noisy = await openRawSocket(r.url);
-    raws.push(noisy);
+    const noisy = await raw(r);
     const docs = Array.from({ length: INVALID_UPDATES }, (_, i) => space.doc(`bad-${i}`));
     const token = space.ownerToken();
     // The space registered first, then one more session puts the capability in the verified cache (a

@@ -8,52 +8,23 @@
  * entry for its own client id AFTER the forged one, and the relay handles one connection's messages in
  * order, so once the observer sees the marker it would already have seen the forgery.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { MAX_PRESENCE_IDS_PER_CONNECTION } from './presenceGuardExtension.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
+import type { OpenDoc } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
-import { MessageType, frame, openRawSocket } from './testing/rawRelaySocket.ts';
+import { MessageType, frame } from './testing/rawRelaySocket.ts';
 import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig } from './testing/relayTestRig.ts';
 
 /** How long a change may take to cross the relay on loopback before the test calls it lost. */
 const SYNC_TIMEOUT_MS = 15_000;
-const POLL_MS = 20;
 /** A clock far above any the honest clients reach in a test: a forged entry is never ignored as stale. */
 const FORGED_CLOCK = 1_000;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
+const { relay, client, raw, until } = relayTestRig('presence', { syncTimeoutMs: SYNC_TIMEOUT_MS });
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-presence-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir);
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
 const synced = (d: OpenDoc) => until(() => expect(d.provider.synced).toBe(true));
 const stateOf = (d: OpenDoc, clientId: number) => d.provider.awareness?.getStates().get(clientId);
 
@@ -71,8 +42,7 @@ function awarenessFrame(doc: string, entries: { clientId: number; clock: number;
 
 /** A raw socket authenticated for `doc` with `token`. */
 async function rawSession(r: RelayProcess, doc: string, token: string): Promise<RawRelaySocket> {
-  const s = await openRawSocket(r.url);
-  raws.push(s);
+  const s = await raw(r);
   s.auth(doc, token);
   await until(() => expect(s.events.some((e) => e.kind === 'authenticated')).toBe(true));
   return s;

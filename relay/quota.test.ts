@@ -4,22 +4,15 @@
  * with `quota-exceeded` for its document only; nothing of it is stored; the space's other documents and
  * other spaces carry on; and after a restart the quota still counts what the space stored.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import { LIMIT_ENV } from './limits.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
+import type { OpenDoc } from './testing/relayClient.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** The space quota in these tests: a few pastes fill it. */
 const TEST_MAX_SPACE_BYTES = 40_000;
 /** One paste (characters; about as many bytes stored). */
@@ -29,33 +22,9 @@ const FAST_STORES = { QUIRE_RELAY_STORE_DEBOUNCE_MS: '50', QUIRE_RELAY_STORE_MAX
 /** No store during the test: only the in-memory bound on unstored growth can refuse. */
 const NO_STORES = { QUIRE_RELAY_STORE_DEBOUNCE_MS: '600000', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '600000' };
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
+const { relay, client, closeClients, until, applied } = relayTestRig('quota', { env: { [LIMIT_ENV.maxSpaceBytes]: String(TEST_MAX_SPACE_BYTES) } });
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-quota-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string>): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env: { [LIMIT_ENV.maxSpaceBytes]: String(TEST_MAX_SPACE_BYTES), ...env } });
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
 const paste = (d: OpenDoc, chars: number, char = 'x') => d.doc.getText('body').insert(text(d).length, char.repeat(chars));
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 const stored = (d: OpenDoc) =>
   until(() =>
     expect(
@@ -102,7 +71,7 @@ describe('per-space storage quota', () => {
     expect(refusals(otherOwner)).toEqual([]);
 
     // Restart: what was stored is intact, the refused paste is nowhere, and the space is still counted as full.
-    for (const c of clients.splice(0)) c.destroy();
+    closeClients();
     expect(await first.stop('SIGTERM')).toBe(0);
     const second = await relay(FAST_STORES);
     const again = client(second, space.ownerToken());

@@ -4,52 +4,26 @@
  * owner key needs none, a space already registered and its invitees never need it, and a forged capability
  * still gets `unauthorized`. Plus the start lines that say how registration is configured.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { OWNER_KEYS_ENV, REGISTRATION_SECRET_ENV, describeRegistration, registrationPolicy } from './registrationPolicy.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
-import { openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
+import { relayTestRig } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 const ACCESS_CODE = 'correct horse battery staple';
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const raws: RawRelaySocket[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-registration-test-'));
-});
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(env: Record<string, string> = {}): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir, { env });
-  relays.push(r);
-  return r;
-}
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
+const { relay, raw, closeRaws, until } = relayTestRig('registration');
 
 /** An owner token for `space`, with `accessCode` in it when given. */
 const ownerToken = (space: TestSpace, accessCode?: string) => relayToken({ capability: space.ownerCapability, memberId: randomId(), name: 'Owner', accessCode });
 
 /** Authenticates `doc` with `token` on a fresh socket; resolves with the relay's answer. */
 async function answer(r: RelayProcess, doc: string, token: string): Promise<{ kind: 'authenticated'; scope: string } | { kind: 'denied'; reason: string }> {
-  const s = await openRawSocket(r.url);
-  raws.push(s);
+  const s = await raw(r);
   s.auth(doc, token);
   let found: { kind: 'authenticated'; scope: string } | { kind: 'denied'; reason: string } | undefined;
   await until(() => {
@@ -81,7 +55,7 @@ describe('registration with an access code', () => {
     expect(await answer(first, space.doc('space'), ownerToken(space, ACCESS_CODE))).toEqual(admitted);
     const editor = await space.invite('editor');
     const viewer = await space.invite('viewer');
-    for (const r of raws.splice(0)) r.close();
+    closeRaws();
     expect(await first.stop('SIGTERM')).toBe(0);
 
     const r = await relay({ [REGISTRATION_SECRET_ENV]: ACCESS_CODE });

@@ -3,70 +3,43 @@
  * nothing, and the update guard refusing a malformed update for one document while the socket's other
  * document keeps syncing. Every client authenticates with a real owner capability (relay/testing/testSpace.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
 import type { RelayHealth } from './healthExtension.ts';
 import { RELAY_DB_FILE } from './server.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
+import type { RelayClient } from './testing/relayClient.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
 import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-/** How long a change may take to cross the relay on loopback before the test calls it lost. */
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** Hocuspocus's outer message type for y-sync frames (MessageType.Sync in @hocuspocus/common). */
 const HOCUSPOCUS_SYNC_MESSAGE = 0;
 /** Not a Yjs update: a struct count whose varint runs past the end of the bytes. */
 const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x07, 0xde, 0xad, 0xbe, 0xef]);
 
-let dataDir: string;
+const { dataDir, relay, client: connect, until, applied } = relayTestRig('relay');
+
 /** Every document here belongs to one space; its owner's capability registers it with each fresh relay. */
 let space: TestSpace;
 const N = (docId: string) => space.doc(docId);
 beforeAll(async () => {
   space = await testSpace();
 });
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-relay-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir);
-  relays.push(r);
-  return r;
-}
 function client(r: RelayProcess): RelayClient {
-  const c = connectClient(r.url, space.ownerToken());
-  clients.push(c);
-  return c;
+  return connect(r, space.ownerToken());
 }
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-/** The relay applied every local change (its SyncStatus answers): what a graceful stop must then store. */
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 
 /** Reads what the relay stored for a document straight from its SQLite file. */
 function storedText(name: string): string | null {
-  const db = new Database(join(dataDir, RELAY_DB_FILE), { readonly: true });
+  const db = new Database(join(dataDir(), RELAY_DB_FILE), { readonly: true });
   try {
     const row = db.prepare('SELECT data FROM documents WHERE name = ?').get(name) as { data: Uint8Array } | undefined;
     if (!row) return null;

@@ -4,23 +4,15 @@
  * made for. Before the shadow guard, y-protocols swallowed the throw, the relay answered "applied", and for
  * two of these seeds Yjs kept (and the relay broadcast and stored) a prefix of the update.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
 import { classify, corruptCase, realisticPage } from './testing/corruptUpdates.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
-import { SyncType, openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig } from './testing/relayTestRig.ts';
 
 const SYNC_TIMEOUT_MS = 15_000;
-const POLL_MS = 20;
 /** Edits in each realistic page (as in the corpus measurement of decision 0013). */
 const PAGE_EDITS = 300;
 /**
@@ -30,33 +22,8 @@ const PAGE_EDITS = 300;
  */
 const PINNED_SEEDS = [24646, 24775, 24485];
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
+const { relay, client, raw, closeClients, until, applied } = relayTestRig('shadow-guard', { syncTimeoutMs: SYNC_TIMEOUT_MS });
 
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-shadow-guard-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function relay(): Promise<RelayProcess> {
-  const r = await startRelayProcess(dataDir);
-  relays.push(r);
-  return r;
-}
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
 /** A document's content and exactly which structs it holds: equal for equal documents. */
 const contentOf = (doc: Y.Doc) => ({
   clocks: [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(([a], [b]) => a - b),
@@ -86,8 +53,7 @@ describe('shadow guard', () => {
     const expected = pages.map((p) => contentOf(p.mine.doc));
 
     // An editor's modified client sends each corrupt update.
-    const editor = await openRawSocket(first.url);
-    raws.push(editor);
+    const editor = await raw(first);
     const editorToken = (await space.invite('editor')).token;
     for (const p of pages) editor.auth(p.name, editorToken);
     await until(() => expect(editor.events.filter((e) => e.kind === 'authenticated')).toHaveLength(pages.length));
@@ -112,7 +78,7 @@ describe('shadow guard', () => {
 
     // Not stored: after a graceful stop and a restart, each page is exactly what the owner has.
     const final = pages.map((p) => contentOf(p.mine.doc));
-    for (const c of clients.splice(0)) c.destroy();
+    closeClients();
     expect(await first.stop('SIGTERM')).toBe(0);
     const second = await relay();
     const reader = client(second, space.ownerToken());

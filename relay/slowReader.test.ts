@@ -4,23 +4,15 @@
  * whole page). Unbounded, the relay queues every answer (~1 MB each) for that socket; bounded, it terminates
  * the socket once QUIRE_RELAY_MAX_SOCKET_BUFFERED_BYTES would be passed, and its memory stays flat.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { OpenDoc, RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
-import type { RelayProcess } from './testing/relayProcess.ts';
-import { SyncType, openRawSocket } from './testing/rawRelaySocket.ts';
-import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
+import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';
+import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
 /** The page the slow reader asks for: ~1 MB encoded. */
 const PAGE_CHARS = 1_000_000;
 /** Requests the slow reader sends: unbounded, the relay would queue ~600 MB for it. */
@@ -32,29 +24,7 @@ const MAX_RSS_GROWTH_BYTES = 150 * 1024 * 1024;
 /** How long the relay may take to reach the bound and close the socket (answers are built at ~1 MB each). */
 const CLOSE_TIMEOUT_MS = 30_000;
 
-let dataDir: string;
-const relays: RelayProcess[] = [];
-const clients: RelayClient[] = [];
-const raws: RawRelaySocket[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-slow-reader-test-'));
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  for (const r of raws.splice(0)) r.close();
-  for (const r of relays.splice(0)) await r.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-function client(r: RelayProcess, token: string): RelayClient {
-  const c = connectClient(r.url, token);
-  clients.push(c);
-  return c;
-}
-const text = (d: OpenDoc) => d.doc.getText('body').toString();
-const until = (check: () => void, timeout = SYNC_TIMEOUT_MS) => vi.waitFor(check, { timeout, interval: POLL_MS });
-const applied = (d: OpenDoc) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true));
+const { relay, client, raw, until, applied } = relayTestRig('slow-reader');
 
 /** The relay process's resident memory, from /proc/<pid>/status (VmRSS, in kB). */
 function rssBytes(pid: number): number {
@@ -65,8 +35,7 @@ function rssBytes(pid: number): number {
 
 describe('relay output bound', () => {
   test('a viewer that stops reading and keeps asking for a 1 MB page is terminated (slow-reader); memory stays bounded, others keep syncing', { timeout: 90_000 }, async () => {
-    const r = await startRelayProcess(dataDir, { env: { [LIMIT_ENV.maxSocketBufferedBytes]: String(TEST_MAX_SOCKET_BUFFERED_BYTES) } });
-    relays.push(r);
+    const r = await relay({ [LIMIT_ENV.maxSocketBufferedBytes]: String(TEST_MAX_SOCKET_BUFFERED_BYTES) });
     const space = await testSpace();
     const page = space.doc('big-page');
     const owner = client(r, space.ownerToken()).open(page);
@@ -80,8 +49,7 @@ describe('relay output bound', () => {
     await Promise.all([applied(a), applied(b)]);
 
     const viewer = await space.invite('viewer');
-    const slow = await openRawSocket(r.url);
-    raws.push(slow);
+    const slow = await raw(r);
     slow.auth(page, viewer.token);
     await until(() => expect(slow.events.some((e) => e.kind === 'authenticated')).toBe(true));
     const before = rssBytes(r.pid);

@@ -3,43 +3,32 @@
  * real relay process. It syncs with a Quire client, sees its edits acknowledged as stored (v2), and after a
  * refusal it knows why and has destroyed its provider.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { randomId } from '../src/sync/relay/capability.ts';
-import { connectClient } from './testing/relayClient.ts';
-import type { RelayClient } from './testing/relayClient.ts';
-import { startRelayProcess } from './testing/relayProcess.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
+import { relayTestRig } from './testing/relayTestRig.ts';
 import { connectStockProvider } from './testing/stockProviderExample.ts';
 import type { StockClient } from './testing/stockProviderExample.ts';
 import { testSpace } from './testing/testSpace.ts';
 
-/** How long a change may take to cross the relay and be stored on loopback (store debounce shortened below). */
-const SYNC_TIMEOUT_MS = 10_000;
-const POLL_MS = 20;
+/** Stores soon after each change, so a test sees its edit acknowledged as stored within the sync timeout. */
+const FAST_STORES = { QUIRE_RELAY_STORE_DEBOUNCE_MS: '50', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '200' };
 
-let dataDir: string;
+const { relay: startRelay, client, until } = relayTestRig('stock', { env: FAST_STORES });
 let relay: RelayProcess | undefined;
 const stock: StockClient[] = [];
-const quire: RelayClient[] = [];
 
+// After the rig's: its data directory exists. This file's afterEach runs before the rig's (stock clients go first).
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'quire-stock-test-'));
-  relay = await startRelayProcess(dataDir, { env: { QUIRE_RELAY_STORE_DEBOUNCE_MS: '50', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '200' } });
+  relay = await startRelay();
 });
-afterEach(async () => {
+afterEach(() => {
   for (const s of stock.splice(0)) {
     s.provider.destroy();
     s.socket.destroy();
   }
-  for (const c of quire.splice(0)) c.destroy();
-  await relay?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-const until = (check: () => void) => vi.waitFor(check, { timeout: SYNC_TIMEOUT_MS, interval: POLL_MS });
 function connect(spaceId: string, docId: string, capability: string): StockClient {
   const c = connectStockProvider({ url: relay!.url, spaceId, docId, capability, memberId: randomId(), name: 'Stock client' });
   stock.push(c);
@@ -54,8 +43,7 @@ test('a stock provider with an owner capability syncs with a Quire client and se
   expect(owner.stored()).toBe(false);
   await until(() => expect(owner.stored()).toBe(true));
 
-  const editor = connectClient(relay!.url, (await space.invite('editor')).token);
-  quire.push(editor);
+  const editor = client(relay!, (await space.invite('editor')).token);
   const page = editor.open(space.doc('page'));
   await until(() => expect(page.doc.getText('body').toString()).toBe('typed in a stock provider'));
   page.doc.getText('body').insert(0, 'Quire: ');
