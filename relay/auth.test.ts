@@ -7,8 +7,7 @@
 import * as Y from 'yjs';
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageType, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
-import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
+import { AccessMessageType, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
 import { ownerCapability, randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
@@ -24,7 +23,7 @@ const SETTLE_MS = 500;
 /** An invite's remaining life when a test connects with it: enough to sync first on a loaded machine. */
 const SHORT_LIFE_MS = 3_000;
 
-const { relay, client, raw, closeClients, until, applied } = relayTestRig('auth');
+const { relay, client, raw, closeClients, until, applied, command } = relayTestRig('auth');
 
 const settle = () => new Promise((done) => setTimeout(done, SETTLE_MS));
 
@@ -37,16 +36,6 @@ async function ownerWith(r: RelayProcess, space: TestSpace, docId: string, conte
   return d;
 }
 
-/** Sends an owner command on `on` and resolves with the relay's reply to it. */
-async function command(on: OpenDoc, request: AccessRequest): Promise<AccessReply> {
-  on.provider.sendStateless(encodeAccessRequest(request));
-  let reply: AccessReply | undefined;
-  await until(() => {
-    reply = on.stateless.map(parseAccessReply).find((m) => m?.req === request.req) ?? undefined;
-    expect(reply).toBeDefined();
-  });
-  return reply!;
-}
 
 describe('roles', () => {
   test('the owner registers the space; an editor invite reads and writes; a viewer invite reads only', async () => {

@@ -10,8 +10,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, encodeAccessRequest, parseAccessReply, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
-import type { AccessReply, AccessRequest, MemberInfo } from '../src/sync/relay/accessMessages.ts';
+import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import type { MemberInfo } from '../src/sync/relay/accessMessages.ts';
 import { randomId } from '../src/sync/relay/capability.ts';
 import { relayToken } from '../src/sync/relay/inviteLink.ts';
 import { DEFAULT_LIMITS, LIMIT_ENV, limitsFromEnv } from './limits.ts';
@@ -22,7 +22,7 @@ import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
 import { relayTestRig, text } from './testing/relayTestRig.ts';
 
-const { relay, client, raw, until, applied } = relayTestRig('members');
+const { relay, client, raw, until, applied, command } = relayTestRig('members');
 
 /** A token for `capability` with a member id the client chose. */
 const tokenAs = (capability: string, memberId: string, name: string) => relayToken({ capability, memberId, name });
@@ -39,16 +39,6 @@ async function authAnswer(r: RelayProcess, doc: string, token: string): Promise<
   return answer!.kind === 'denied' ? answer!.reason : 'authenticated';
 }
 
-/** Sends an owner command on `on` and resolves with the relay's reply to it. */
-async function command(on: OpenDoc, request: AccessRequest): Promise<AccessReply> {
-  on.provider.sendStateless(encodeAccessRequest(request));
-  let reply: AccessReply | undefined;
-  await until(() => {
-    reply = on.stateless.map(parseAccessReply).find((m) => m?.req === request.req) ?? undefined;
-    expect(reply).toBeDefined();
-  });
-  return reply!;
-}
 let reqs = 0;
 /** Every member, following the pages (bounded: a relay that never ends the list fails the test). */
 async function allMembers(owner: OpenDoc): Promise<{ members: MemberInfo[]; pages: number }> {

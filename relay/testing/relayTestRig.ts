@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { encodeAccessRequest, parseAccessReply } from '../../src/sync/relay/accessMessages.ts';
+import type { AccessReply, AccessRequest } from '../../src/sync/relay/accessMessages.ts';
 import { connectClient } from './relayClient.ts';
 import type { OpenDoc, RelayClient } from './relayClient.ts';
 import { startRelayProcess } from './relayProcess.ts';
@@ -47,6 +49,8 @@ export interface RelayTestRig {
   closeRaws(): void;
   /** Waits until `check` passes, polling every POLL_MS, for at most `timeout` ms (default: the rig's sync timeout). */
   until(check: () => void, timeout?: number): Promise<void>;
+  /** Sends an owner command (src/sync/relay/accessMessages.ts) on `on` and resolves with the relay's reply to it. */
+  command(on: OpenDoc, request: AccessRequest): Promise<AccessReply>;
   /** The relay applied every local change of `d` (its SyncStatus answers): what a graceful stop must then store. */
   applied(d: OpenDoc): Promise<void>;
 }
@@ -103,6 +107,15 @@ export function relayTestRig(name: string, options: RelayTestRigOptions = {}): R
     closeClients,
     closeRaws,
     until,
+    async command(on, request) {
+      on.provider.sendStateless(encodeAccessRequest(request));
+      let reply: AccessReply | undefined;
+      await until(() => {
+        reply = on.stateless.map(parseAccessReply).find((m) => m?.req === request.req) ?? undefined;
+        expect(reply).toBeDefined();
+      });
+      return reply!;
+    },
     applied: (d) => until(() => expect(d.provider.synced && !d.provider.hasUnsyncedChanges).toBe(true)),
   };
 }
