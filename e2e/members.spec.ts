@@ -134,3 +134,25 @@ test('the owner revokes an invite: the device that joined with it stops syncing,
   await sidebar(a.page).getByRole('button', { name: 'Share', exact: true }).click();
   await expect(a.page.getByRole('dialog').getByRole('list', { name: 'Invites created on this device' }).getByRole('listitem')).toContainText('Revoked');
 });
+
+test('with the relay out of reach, the member list says the relay cannot be reached, and lists the members once it is back', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await createSpace(a.page, 'Crew');
+  await startSyncing(a.page, rig.relay.url);
+  await a.page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+  await rig.relay.stop('SIGKILL');
+  await expect(syncStatus(a.page)).toContainText('Offline', { timeout: 20_000 });
+
+  await sidebar(a.page).getByRole('button', { name: 'Share', exact: true }).click();
+  const dialog = a.page.getByRole('dialog');
+  const alert = dialog.getByRole('alert');
+  // Offline the command fails at once; caught between two reconnect attempts it waits for its answer first.
+  await expect(alert).toContainText(/Could not list the members: The relay (cannot be reached|did not answer)/, { timeout: 20_000 });
+  await expect(alert).not.toContainText('local storage');
+
+  await rig.restartRelay();
+  await expect(syncStatus(a.page)).toContainText('Synced', { timeout: 30_000 });
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect(dialog.getByRole('list', { name: 'Members' }).getByRole('listitem')).toContainText('this device', { timeout: 20_000 });
+  await expect(alert).toHaveCount(0);
+});

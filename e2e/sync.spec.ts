@@ -8,7 +8,11 @@ import { createInvite, join, relayRig, startSyncing, syncStatus, type Device } f
 import { routeIds, storedPageText } from './storedPages.ts';
 import * as Y from 'yjs';
 import { openRawSocket, SyncType } from '../relay/testing/rawRelaySocket.ts';
-import { relayToken } from '../src/sync/relay/inviteLink.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { startRelayProcess } from '../relay/testing/relayProcess.ts';
+import { inviteLink, parseInviteLink, relayToken } from '../src/sync/relay/inviteLink.ts';
 import { parseCloseReason, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
 
 const rig = relayRig('relay');
@@ -180,4 +184,27 @@ test('an expired invite stops sync and loses no local edit', async ({ browser, b
   await expect(b.page.getByRole('status', { name: 'Save status' })).toHaveText('Saved on this device');
   const { spaceId, pageId } = routeIds(b.page);
   await expect.poll(() => storedPageText(b.page, spaceId, pageId)).toContain('kept after expiry');
+});
+
+test('an invite opened before the space reached its relay says what happened and what to do, not a space id', async ({ browser, baseURL }) => {
+  const a = await device(browser, baseURL);
+  await ownerWithSpace(a);
+  const link = await createInvite(a.page, 'Editor');
+  // The same invite, pointing at a relay that has never seen the space: what a device meets when it opens
+  // an invite before the owner's device has synced the space to the relay.
+  const emptyDir = mkdtempSync(joinPath(tmpdir(), 'quire-e2e-empty-relay-'));
+  const empty = await startRelayProcess(emptyDir);
+  try {
+    const parts = parseInviteLink(link);
+    const early = inviteLink(link, { relayUrl: empty.url, spaceId: parts.spaceId, spaceName: parts.spaceName, capability: parts.capability });
+    const b = await device(browser, baseURL);
+    await join(b, early, 'Bea');
+    const alert = b.page.getByRole('main').getByRole('alert');
+    await expect(alert).toContainText('has not reached the relay yet', { timeout: 20_000 });
+    await expect(alert).toContainText('tries again by itself');
+    await expect(alert).not.toContainText(parts.spaceId);
+  } finally {
+    await empty.stop();
+    rmSync(emptyDir, { recursive: true, force: true });
+  }
 });

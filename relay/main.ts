@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { QuireError } from '../src/core/errors.ts';
 import { limitsFromEnv } from './limits.ts';
+import { PortInUseError } from './RelayError.ts';
 import type { RelayLimits } from './limits.ts';
 import { describeRegistration, registrationPolicyFromEnv } from './registrationPolicy.ts';
 import type { RegistrationPolicy } from './registrationPolicy.ts';
@@ -93,6 +94,11 @@ try {
   relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), registration, healthDetail: readHealthDetail(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
+  if (e instanceof PortInUseError) {
+    // The likeliest start failure of all (a relay already running): one line and the way out, no trace.
+    console.error(`Quire relay: could not start: port ${e.port} on ${e.host} is already in use (is a relay already running?). Stop it, or pick another port with QUIRE_RELAY_PORT, e.g. QUIRE_RELAY_PORT=${e.port === 65_535 ? e.port - 1 : e.port + 1} npm run relay`);
+    process.exit(EXIT_FAILED);
+  }
   const code = e instanceof QuireError ? ` (${e.code})` : '';
   console.error(`Quire relay: could not start${code}: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(EXIT_FAILED);

@@ -9,7 +9,7 @@ import { Server } from '@hocuspocus/server';
 import { SQLite } from '@hocuspocus/extension-sqlite';
 import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
-import { RelayError } from './RelayError.ts';
+import { PortInUseError, RelayError } from './RelayError.ts';
 import { startRedisFanout } from './redisFanoutExtension.ts';
 import type { RedisFanoutOptions } from './redisFanoutExtension.ts';
 import type { RelayStorage } from './stores.ts';
@@ -94,6 +94,31 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+/**
+ * Hocuspocus's listen() never settles when the address cannot be bound: its HTTP server emits 'error'
+ * instead, which, unhandled, crashes the process with a stack trace. Here it rejects the start.
+ */
+function listen(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (e: Error) => reject(e);
+    server.httpServer.once('error', fail);
+    server.listen().then(
+      () => {
+        server.httpServer.off('error', fail);
+        resolve();
+      },
+      (e: unknown) => {
+        server.httpServer.off('error', fail);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function isAddressInUse(e: unknown): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const host = options.host ?? DEFAULT_RELAY_HOST;
   const dataDir = resolve(options.dataDir);
@@ -169,11 +194,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const restoreLogs = routeHocuspocusLogs(server.hocuspocus, sockets, refusals);
 
   try {
-    await server.listen();
+    await listen(server);
   } catch (cause) {
     for (const f of fanout) await f.onDestroy().catch(() => undefined); // the listen error is the news
     restoreLogs();
     refusals.stop();
+    if (isAddressInUse(cause)) throw new PortInUseError(host, options.port, { cause });
     throw new RelayError(ErrorCode.StorageUnavailable, `Relay could not start on ${host}:${options.port} with data in ${dataDir}`, { cause });
   }
 

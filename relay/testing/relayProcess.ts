@@ -3,7 +3,8 @@
  * Node runs it in one process with tsx's loader, so a signal sent to the child reaches the relay itself.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,12 +33,50 @@ export interface RelayProcessOptions {
   port?: number;
 }
 
-export async function startRelayProcess(dataDir: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+function spawnRelay(dataDir: string, options: RelayProcessOptions): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, QUIRE_RELAY_PORT: String(options.port ?? 0), QUIRE_RELAY_HOST: '127.0.0.1', QUIRE_RELAY_DATA: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+export interface RelayExit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the relay when it is expected not to start (a setting refused, its port taken): resolves with what
+ * it printed and its exit code. A relay that starts after all is killed at the start bound, and the call rejects.
+ */
+export async function runFailingRelayProcess(dataDir: string, options: RelayProcessOptions = {}): Promise<RelayExit> {
+  const child = spawnRelay(dataDir, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`relay did not exit within ${START_TIMEOUT_MS} ms:\n${stdout}${stderr}`));
+    }, START_TIMEOUT_MS);
+  });
+  try {
+    const code = await Promise.race([exited, timeout]);
+    // The `close` of the pipes may come after `exit`: wait for everything printed.
+    await Promise.all([new Promise((done) => (child.stdout.readableEnded ? done(null) : child.stdout.once('end', done))), new Promise((done) => (child.stderr.readableEnded ? done(null) : child.stderr.once('end', done)))]);
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startRelayProcess(dataDir: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
+  const child = spawnRelay(dataDir, options);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));

@@ -10,6 +10,11 @@ export const ErrorCode = {
   QuotaExceeded: 'quota-exceeded',
   /** The store cannot be reached: closed, deleted, evicted, blocked, or IndexedDB is unavailable. */
   StorageUnavailable: 'storage-unavailable',
+  /**
+   * The relay cannot be reached: this device is offline, or the relay is down. Not `storage-unavailable`:
+   * this device's own storage is fine, and the person must be told which of the two failed.
+   */
+  Unreachable: 'unreachable',
   /** Stored bytes could not be read back as what they claim to be. */
   CorruptData: 'corrupt-data',
   /** An update from outside the process was malformed, oversized, or failed to apply. */

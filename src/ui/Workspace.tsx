@@ -33,6 +33,7 @@ import type { SpaceSharing } from '../storage/sharing/SpaceSharing.ts';
 import { ShareDialogFor } from './ShareDialog.tsx';
 import { SyncStatusIndicator } from './SyncStatusIndicator.tsx';
 import { useInvite } from './useInvite.tsx';
+import { useOpenSpace } from './useOpenSpace.ts';
 import type { PresenceSource } from './usePresence.ts';
 
 interface Props {
@@ -66,28 +67,6 @@ async function startRoute(collections: PageCollections, ui: UiStateCollections):
   const recent = await collections.recentSpaces().toArrayWhenReady();
   const first = recent[0] ?? [...spaces].sort((a, b) => a.createdAt - b.createdAt)[0];
   return first ? { spaceId: first.id, pageId: null } : null;
-}
-
-type SpaceState = { id: string; handle: SpaceHandle } | { id: string; error: Error } | null;
-
-function useSpace(workspace: LocalWorkspace, sharing: SpaceSharing, spaceId: string | null): SpaceState {
-  const [state, setState] = useState<SpaceState>(null);
-  useEffect(() => {
-    if (!spaceId) return;
-    let live = true;
-    workspace.openSpace(spaceId).then(
-      (handle) => {
-        // A synced space keeps every page in sync in the background, not only the open ones.
-        sharing.watch(handle);
-        if (live) setState({ id: spaceId, handle });
-      },
-      (e: unknown) => live && setState({ id: spaceId, error: e instanceof Error ? e : new Error(String(e)) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [workspace, sharing, spaceId]);
-  return state && state.id === spaceId ? state : null;
 }
 
 /** Whether this device may only view the space (it joined with a viewer's invite). */
@@ -205,7 +184,7 @@ export function Workspace({ workspace, collections, ui, events, sharing }: Props
     if (ready) rememberRoute(ui.routing, route);
   }, [ready, route, ui.routing]);
 
-  const space = useSpace(workspace, sharing, ready ? route.spaceId : null);
+  const space = useOpenSpace(workspace, sharing, ready ? route.spaceId : null);
   const handle = space && 'handle' in space ? space.handle : null;
   const readOnly = useReadOnly(sharing, handle?.id ?? null);
   const presence = usePresenceSource(sharing, handle?.id ?? null);
@@ -314,7 +293,7 @@ export function Workspace({ workspace, collections, ui, events, sharing }: Props
             </div>
           ) : space && 'error' in space ? (
             <div className="empty-state">
-              <p role="alert">{describeError(space.error)}</p>
+              <p role="alert">{space.message}</p>
             </div>
           ) : !handle ? null : route.pageId ? (
             <>

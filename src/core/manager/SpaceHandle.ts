@@ -157,7 +157,7 @@ export class SpaceHandle {
     init?: { name: string; icon?: string | null },
   ): Promise<SpaceHandle> {
     for (const l of layers) opts.status.addLayer(l.name, l.direction, l.remote === true);
-    const { doc, sync, exists } = await openDoc(id, SPACE_DOC_ID, layers, opts);
+    const { doc, sync, exists, failed } = await openDoc(id, SPACE_DOC_ID, layers, opts);
     let space: Space;
     if (init) {
       if (exists) {
@@ -168,7 +168,9 @@ export class SpaceHandle {
     } else {
       if (!exists) {
         sync.detach();
-        throw new SpaceError(ErrorCode.NotFound, `No layer holds a space with id ${id}`);
+        // The layer that could not be asked (a relay out of reach, or one that refused) may be the one that
+        // holds it: the cause lets the caller tell "not there" from "could not look".
+        throw new SpaceError(ErrorCode.NotFound, `No layer holds a space with id ${id}`, failed ? { cause: failed } : undefined);
       }
       space = new Space(doc, { id, now: () => opts.clock.now() });
     }
@@ -413,5 +415,5 @@ async function openDoc(spaceId: string, docId: DocId, layers: readonly Persisten
     const missing = l.rows ? missingFrom(loaded.doc, l.rows) : loaded.doc.store.clients.size > 0 ? Y.encodeStateAsUpdate(loaded.doc) : null;
     if (missing) sync.backfill(l.layer, missing);
   }
-  return { doc: loaded.doc, sync, exists: loaded.exists };
+  return { doc: loaded.doc, sync, exists: loaded.exists, failed: loaded.loads.find((l) => l.error)?.error ?? null };
 }

@@ -96,6 +96,14 @@ export class SpaceSharing {
     return layer;
   };
 
+  /**
+   * The role this device syncs a space with, read from its own store: known even when the space did not
+   * open (view() knows only open spaces), so a failed open can say why. Null: it does not sync the space.
+   */
+  async storedRole(spaceId: string): Promise<SyncRole | null> {
+    return this.withLocalStore(spaceId, async (store) => readSyncSettings(await store.loadSecrets())?.role ?? null);
+  }
+
   /** Settings and status of a space, for the UI. */
   view(spaceId: string): SpaceSyncView {
     const s = this.synced.get(spaceId);

@@ -228,10 +228,10 @@ describe('RelayLayer against the real relay', () => {
     const l = layer(url);
     const started = Date.now();
     const first: unknown = await l.load('p1').then(() => null, (e: unknown) => e);
-    expect((first as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
+    expect((first as PersistenceError).code).toBe(ErrorCode.Unreachable);
     expect(l.status().state).toBe('offline');
     const second: unknown = await l.load('p2').then(() => null, (e: unknown) => e);
-    expect((second as PersistenceError).code).toBe(ErrorCode.StorageUnavailable);
+    expect((second as PersistenceError).code).toBe(ErrorCode.Unreachable);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 

@@ -30,7 +30,7 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type RowKey, type Secrets, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
 import { encodeAwareness, encodeStateless, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingFrame } from './relayWire.ts';
 import { RelayConnectionPool, type ConnectionState, type RelayConnection, type Session, type WebSocketConstructor } from './RelayConnection.ts';
-import { errorCodeOf, syncStopReason, SyncStopReason } from './closeReason.ts';
+import { RelayRefusalError, syncStopReason, SyncStopReason } from './closeReason.ts';
 import { ackCovers, parseStoredAck } from './storedAck.ts';
 import { encodeStoreNow } from './storeNow.ts';
 import { encodeChangesQuery, parseChangesAnswer, type ChangesAnswer } from './changeQuery.ts';
@@ -649,7 +649,7 @@ export class RelayLayer implements TwoWayLayer {
       this.emitStatus();
       return;
     }
-    const error = new PersistenceError(errorCodeOf(why), `${this.name}: the relay stopped syncing ${d.docId}: ${raw}`, { layer: this.name, docId: d.docId });
+    const error = new RelayRefusalError(why, `${this.name}: the relay stopped syncing ${d.docId}: ${raw}`, { layer: this.name, docId: d.docId });
     d.session = null;
     d.refusal = error;
     d.synced = false;
@@ -714,7 +714,7 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   private unreachable(docId: DocId): PersistenceError {
-    return new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: the relay is unreachable`, { layer: this.name, docId });
+    return new PersistenceError(ErrorCode.Unreachable, `${this.name}: the relay is unreachable`, { layer: this.name, docId });
   }
 
   private readOnly(docId: DocId): PersistenceError {

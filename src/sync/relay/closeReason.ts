@@ -4,7 +4,7 @@
  * `<code>: <detail>` (relay/UpdateRefusal.ts; the access extension's RelayCloseReason uses the same codes),
  * because Hocuspocus hands the client only the reason string, never the close code.
  */
-import { ErrorCode } from '../../core/errors.ts';
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { parseCloseReason, RelayCloseReason } from './accessMessages.ts';
 
 /**
@@ -34,5 +34,20 @@ export function errorCodeOf(reason: SyncStopReason): ErrorCode {
       return ErrorCode.StorageUnavailable;
     default:
       return ErrorCode.Forbidden;
+  }
+}
+
+/**
+ * A load or save the relay refused, with the reason it gave: the code alone (`forbidden`) cannot tell an
+ * invite the relay does not know (a space not there yet) from one that was revoked or expired, and the
+ * person is told different things for each.
+ */
+export class RelayRefusalError extends PersistenceError {
+  constructor(
+    readonly reason: Exclude<SyncStopReason, 'other'>,
+    message: string,
+    options: { layer: string; docId: string },
+  ) {
+    super(errorCodeOf(reason), message, options);
   }
 }

@@ -170,7 +170,7 @@ describe('member commands against the real relay', () => {
     await relay.stop('SIGKILL');
     relay = null;
     await until(() => expect(owner.status().state).toBe('offline'));
-    expect((await caught(listMembers(owner))).code).toBe(ErrorCode.StorageUnavailable);
+    expect((await caught(listMembers(owner))).code).toBe(ErrorCode.Unreachable);
 
     const silent: AccessChannel = { sendStateless: () => {}, onStateless: () => () => {}, status: () => ({ state: 'synced' }) };
     expect((await caught(revokeMember(silent, 'm', { timeoutMs: 50 }))).code).toBe(ErrorCode.Timeout);

@@ -8,7 +8,7 @@
  * - A failed reply (`ok: false`) rejects with a MemberCommandError carrying the relay's code (`forbidden` for
  *   a device that is not the owner's, `invalid-operation` for a malformed command or the owner capability).
  * - No reply within the timeout rejects with `timeout`. A relay that is offline rejects at once with
- *   `storage-unavailable`; a stopped or closed layer rejects with the layer's own error code.
+ *   `unreachable`; a stopped or closed layer rejects with the layer's own error code.
  * - A revoke is idempotent on the relay, so retrying after a timeout is safe. A request still queued while
  *   the socket reconnects may reach the relay after its call timed out: for a revoke that is what the owner
  *   asked for anyway.
@@ -82,7 +82,7 @@ type OkReply = Extract<AccessReply, { ok: true }>;
 
 function command(layer: AccessChannel, request: AccessRequest, { timeoutMs = MEMBER_COMMAND_TIMEOUT_MS }: MemberCommandOptions): Promise<OkReply> {
   const state = layer.status().state;
-  if (state === 'offline') return Promise.reject(new MemberCommandError(ErrorCode.StorageUnavailable, 'The relay is unreachable; try again when this device is online'));
+  if (state === 'offline') return Promise.reject(new MemberCommandError(ErrorCode.Unreachable, 'The relay is unreachable; try again when this device is online'));
   return new Promise<OkReply>((resolve, reject) => {
     let done = false;
     const finish = (settle: () => void) => {
@@ -111,7 +111,8 @@ function command(layer: AccessChannel, request: AccessRequest, { timeoutMs = MEM
     try {
       layer.sendStateless(SPACE_DOC_ID, encodeAccessRequest(request));
     } catch (e) {
-      const code = e instanceof QuireError ? e.code : ErrorCode.StorageUnavailable;
+      // Sending failed on the way out (no socket to write to): the relay was not reached, nothing local failed.
+      const code = e instanceof QuireError ? e.code : ErrorCode.Unreachable;
       finish(() => reject(new MemberCommandError(code, `Could not reach the relay: ${e instanceof Error ? e.message : String(e)}`, { cause: e })));
     }
   });
