@@ -30,6 +30,24 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * vite-plugin-pwa 2.0.0 builds the service worker with Rollup's `output.inlineDynamicImports: true`, which
+ * Vite 8's bundler (Rolldown) still honours but warns about on every build. Its replacement says the same:
+ * one file, no chunks (a service worker cannot import chunks). Drop this once the plugin passes
+ * `codeSplitting: false` itself.
+ */
+function serviceWorkerInOneFile(): Plugin {
+  return {
+    name: 'quire-sw-one-file',
+    config(config) {
+      const output = config.build?.rollupOptions?.output;
+      if (!output || Array.isArray(output) || output.inlineDynamicImports === undefined) return;
+      const { inlineDynamicImports, ...rest } = output;
+      config.build!.rollupOptions!.output = { ...rest, codeSplitting: !inlineDynamicImports };
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
@@ -41,7 +59,10 @@ export default defineConfig({
       registerType: 'autoUpdate',
       // Registration is our own module (src/ui/registerServiceWorker.ts), never an inline snippet.
       injectRegister: false,
-      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,ico}'] },
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,ico}'],
+        buildPlugins: { vite: [serviceWorkerInOneFile()] },
+      },
       manifest: {
         name: 'Quire',
         short_name: 'Quire',
@@ -62,7 +83,28 @@ export default defineConfig({
       devOptions: { enabled: false },
     }),
   ],
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // The shell's libraries each in their own chunk, loaded up front as before (modulepreload, measured by
+        // the bench's bundle rows): without this the shell is one 970 kB chunk, and every release changes
+        // its hash, so an update re-downloads (and the service worker re-precaches) the libraries with our
+        // code. Apart, they keep their hash until their version changes. Editor libraries (TipTap,
+        // ProseMirror) are named nowhere here: they stay in the lazily loaded PageEditor chunk
+        // (e2e/lazyEditor.spec.ts).
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'tanstack-db', test: /node_modules[\\/]@tanstack[\\/](db|db-ivm|react-db)[\\/]/ },
+            { name: 'yjs', test: /node_modules[\\/](yjs|lib0|y-protocols)[\\/]/ },
+            { name: 'dexie', test: /node_modules[\\/]dexie[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   server: { host: '127.0.0.1', port: 5173 },
 });

@@ -58,7 +58,8 @@ export function SaveStatusIndicator({ status, onRetry }: { status: SaveStatus; o
     <div className={`save-status-box save-status-box--${view.state}`}>
       <p role="status" aria-label="Save status" className={`save-status save-status--${view.state}`}>
         {view.text}
-        {usage && ` ${usage}`}
+        {/* Only beside the quota error: `usage` is cleared by an effect, one render after the error went. */}
+        {view.quota && usage && ` ${usage}`}
       </p>
       {view.state === 'error' && onRetry && (
         <button
