@@ -165,6 +165,10 @@ test('a device whose storage was cleared gets everything back from the invite', 
 test('an expired invite stops sync and loses no local edit', async ({ browser, baseURL }) => {
   const a = await device(browser, baseURL);
   await ownerWithSpace(a);
+  // B's browser and app start before the invite exists: its few seconds of life are for joining and the first
+  // sync only (on a loaded machine, starting a browser context alone took most of them, and the invite expired
+  // before B could join).
+  const b = await device(browser, baseURL);
   // The dialog offers expiries of an hour and more; a few seconds are set through the same call it makes.
   const link = await a.page.evaluate(async () => {
     const q = (globalThis as unknown as { quire: { workspace: { manager: { openSpace(id: string): Promise<unknown> } }; sharing: { createInviteLink(h: unknown, r: string, e: number, base: string): Promise<string> } } }).quire;
@@ -172,7 +176,6 @@ test('an expired invite stops sync and loses no local edit', async ({ browser, b
     const handle = await q.workspace.manager.openSpace(spaceId);
     return q.sharing.createInviteLink(handle, 'editor', Date.now() + 8_000, `${location.origin}/`);
   });
-  const b = await device(browser, baseURL);
   await join(b, link, 'Bea');
   await expect(tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true })).toBeVisible({ timeout: 20_000 });
   await tree(b.page).getByRole('treeitem', { name: 'Alpha', exact: true }).click();
