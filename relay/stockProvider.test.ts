@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { randomId } from '../src/sync/relay/capability.ts';
+import { destroySocket } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 import { relayTestRig } from './testing/relayTestRig.ts';
 import { connectStockProvider } from './testing/stockProviderExample.ts';
@@ -25,7 +26,7 @@ beforeEach(async () => {
 afterEach(() => {
   for (const s of stock.splice(0)) {
     s.provider.destroy();
-    s.socket.destroy();
+    destroySocket(s.socket);
   }
 });
 

@@ -55,7 +55,19 @@ export function connectClient(url: string, token: string): RelayClient {
     },
     destroy() {
       for (const p of providers) p.destroy();
-      socket.destroy();
+      destroySocket(socket);
     },
   };
+}
+
+/**
+ * Destroys a provider's socket, also while it is still connecting (a test that restarted the relay ends while
+ * the client reconnects). `ws` reports closing a connecting socket as an 'error' event on the next tick, and
+ * the provider's destroy() has removed its own listeners by then, so the error would be uncaught: the closing
+ * is ours and expected, so it is absorbed here.
+ */
+export function destroySocket(socket: HocuspocusProviderWebsocket): void {
+  const ws = socket.webSocket as WebSocket | null;
+  if (ws && ws.readyState === WebSocket.CONNECTING) ws.on('error', () => undefined);
+  socket.destroy();
 }
