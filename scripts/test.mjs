@@ -38,6 +38,12 @@ const p = readJson(PLAYWRIGHT_JSON);
 if (p) { passed += p.stats.expected + p.stats.flaky; failed += p.stats.unexpected; skipped += p.stats.skipped; }
 else failed += 1;
 
+// A step that failed without a failed test in its report (typecheck, lint, the build, or a runner that
+// failed on an unhandled error after every test passed) still counts once: the summary never says
+// "0 failed" for a run that failed.
+const failedByTests = { unit: v ? v.numFailedTests : 1, e2e: p ? p.stats.unexpected : 1 };
+for (const name of failedSteps) if (!(failedByTests[name] > 0)) failed += 1;
+
 if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failedSteps.length ? 1 : 0);
