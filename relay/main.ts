@@ -7,9 +7,7 @@ import { resolve } from 'node:path';
 import { QuireError } from '../src/core/errors.ts';
 import { limitsFromEnv } from './limits.ts';
 import { PortInUseError } from './RelayError.ts';
-import type { RelayLimits } from './limits.ts';
 import { describeRegistration, registrationPolicyFromEnv } from './registrationPolicy.ts';
-import type { RegistrationPolicy } from './registrationPolicy.ts';
 import { DEFAULT_RELAY_HOST, startRelay } from './server.ts';
 import type { RunningRelay } from './server.ts';
 import { openPostgresStorage, redactUrl } from './storage/postgresStorage.ts';
@@ -46,18 +44,10 @@ function readMs(name: string): number | undefined {
   return ms;
 }
 
-function readLimits(): RelayLimits {
+/** A setting read from the environment, or the relay stops with the reader's message (it names the variable). */
+function orExit<T>(read: () => T): T {
   try {
-    return limitsFromEnv(process.env);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(EXIT_FAILED);
-  }
-}
-
-function readRegistration(): RegistrationPolicy {
-  try {
-    return registrationPolicyFromEnv(process.env);
+    return read();
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(EXIT_FAILED);
@@ -86,12 +76,12 @@ if (redisUrl && !databaseUrl) {
   process.exit(EXIT_FAILED);
 }
 
-const registration = readRegistration();
+const registration = orExit(() => registrationPolicyFromEnv(process.env));
 let relay: RunningRelay;
 let storage: RelayStorage | undefined;
 try {
   storage = databaseUrl ? await openPostgresStorage({ url: databaseUrl }) : undefined;
-  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: readLimits(), registration, healthDetail: readHealthDetail(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
+  relay = await startRelay({ port, host, dataDir, storage, redis: redisUrl ? { url: redisUrl, nodeId } : undefined, limits: orExit(() => limitsFromEnv(process.env)), registration, healthDetail: readHealthDetail(), storeDebounceMs: readMs('QUIRE_RELAY_STORE_DEBOUNCE_MS'), storeMaxDebounceMs: readMs('QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS') });
 } catch (e) {
   await storage?.close().catch(() => undefined); // the start failed: that failure is the one to report
   if (e instanceof PortInUseError) {
