@@ -47,9 +47,12 @@ export function SaveStatusIndicator({ status, onRetry }: { status: SaveStatus; o
   const usage = useQuotaUsage(view.quota);
   useEffect(() => {
     // The status changes on every keystroke (pending counts); re-render only when what is shown changes.
+    // An error stays shown, with its "Retry now", until the backlog is saved: on a nearly full disk some
+    // writes succeed between failures, and dropping the button on every such success re-created it again
+    // and again, so a person's click (and the e2e test's) could land on a button that was just removed.
     const update = (snap: StatusSnapshot) => {
       const next = shown(snap);
-      setView((prev) => (prev.state === next.state && prev.text === next.text ? prev : next));
+      setView((prev) => (prev.state === next.state && prev.text === next.text ? prev : prev.state === 'error' && next.state === 'saving' ? prev : next));
     };
     update(status.snapshot());
     return status.subscribe(update);
