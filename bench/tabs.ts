@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../src/core/persistence/MemoryLayer.ts';
 import { InProcessTabLocks } from '../src/sync/tabs/InProcessTabLocks.ts';
-import { randomId } from '../src/sync/relay/capability.ts';
+import { randomId } from '../src/protocol/capability.ts';
 import { RelayTab, SocketMeter, type RelayMode } from '../src/sync/relay/leader/testing/relayTabs.ts';
 import { startRelayProcess } from '../relay/testing/relayProcess.ts';
 import { ownerTokenFor } from '../relay/testing/testSpace.ts';

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { startRelayProcess } from '../relay/testing/relayProcess.ts';
-import { inviteLink, parseInviteLink, relayToken } from '../src/sync/relay/inviteLink.ts';
-import { parseCloseReason, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { inviteLink, parseInviteLink, relayToken } from '../src/protocol/inviteLink.ts';
+import { parseCloseReason, RelayCloseReason } from '../src/protocol/accessMessages.ts';
 
 const rig = relayRig('relay');
 const device = (browser: Browser, baseURL: string | undefined, url?: string) => rig.device(browser, baseURL, url);

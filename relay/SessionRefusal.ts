@@ -1,5 +1,5 @@
-import { RelayCloseCode, formatCloseReason } from '../src/sync/relay/accessMessages.ts';
-import type { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseCode, formatCloseReason } from '../src/protocol/accessMessages.ts';
+import type { RelayCloseReason } from '../src/protocol/accessMessages.ts';
 
 /**
  * What the relay throws from a Hocuspocus hook to refuse one document session: from `onAuthenticate` it

@@ -7,10 +7,10 @@
 import * as Y from 'yjs';
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageType, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
-import { ownerCapability, randomId } from '../src/sync/relay/capability.ts';
-import { relayToken } from '../src/sync/relay/inviteLink.ts';
-import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
+import { AccessMessageType, RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
+import { ownerCapability, randomId } from '../src/protocol/capability.ts';
+import { relayToken } from '../src/protocol/inviteLink.ts';
+import { relayMemberId } from '../src/protocol/relayMemberId.ts';
 import type { OpenDoc } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 import { SyncType } from './testing/rawRelaySocket.ts';

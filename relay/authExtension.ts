@@ -27,12 +27,12 @@
 import type { Connection, Extension, beforeHandleMessagePayload, beforeSyncPayload, connectedPayload, onAuthenticatePayload, onStatelessPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { ErrorCode, QuireError } from '../src/core/errors.ts';
-import { CapabilityError, CapabilityFailure, OWNER_CAPABILITY_ID, verifyCapability } from '../src/sync/relay/capability.ts';
-import type { CapabilityClaims, CapabilityRole } from '../src/sync/relay/capability.ts';
-import { AccessMessageError, AccessMessageType, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/sync/relay/accessMessages.ts';
-import type { AccessReply, AccessRequest } from '../src/sync/relay/accessMessages.ts';
-import { parseRelayToken } from '../src/sync/relay/inviteLink.ts';
-import { relayMemberId } from '../src/sync/relay/relayMemberId.ts';
+import { CapabilityError, CapabilityFailure, OWNER_CAPABILITY_ID, verifyCapability } from '../src/protocol/capability.ts';
+import type { CapabilityClaims, CapabilityRole } from '../src/protocol/capability.ts';
+import { AccessMessageError, AccessMessageType, RelayCloseReason, encodeAccessReply, parseAccessRequest } from '../src/protocol/accessMessages.ts';
+import type { AccessReply, AccessRequest } from '../src/protocol/accessMessages.ts';
+import { parseRelayToken } from '../src/protocol/inviteLink.ts';
+import { relayMemberId } from '../src/protocol/relayMemberId.ts';
 import type { RelayLimits } from './limits.ts';
 import { memberPage } from './memberPage.ts';
 import type { AuthAttempt } from './authRateLimit.ts';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
 import type { RawRelaySocket } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';

@@ -14,7 +14,7 @@
  * address and so the address buckets.
  */
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
-import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseReason } from '../src/protocol/accessMessages.ts';
 import type { RelayLimits } from './limits.ts';
 import type { RelaySocket, RelaySockets } from './relaySockets.ts';
 import { SessionRefusal } from './SessionRefusal.ts';

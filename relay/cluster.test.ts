@@ -13,7 +13,7 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { testSpace, type TestSpace } from './testing/testSpace.ts';
-import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
+import { ackCoversDoc, parseStoredAck } from '../src/protocol/storedAck.ts';
 import { REDIS_PREFIX } from './redisFanoutExtension.ts';
 import { fetchDocumentState, storeDocumentState } from './storage/postgresDocuments.ts';
 import { ErrorCode } from '../src/core/errors.ts';

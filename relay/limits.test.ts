@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import { describe, expect, test } from 'vitest';
-import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseCode, RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
 import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';

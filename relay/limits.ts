@@ -5,7 +5,7 @@
  */
 import { ErrorCode } from '../src/core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../src/core/guard/UpdateGuard.ts';
-import { MAX_LISTED_MEMBERS } from '../src/sync/relay/accessMessages.ts';
+import { MAX_LISTED_MEMBERS } from '../src/protocol/accessMessages.ts';
 import { RelayError } from './RelayError.ts';
 
 /**

@@ -13,7 +13,7 @@
  */
 import type { Document, Extension, beforeHandleMessagePayload, beforeSyncPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { RelayCloseCode, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseCode, RelayCloseReason } from '../src/protocol/accessMessages.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 import type { RelayLimits } from './limits.ts';
 

@@ -9,8 +9,8 @@
  * other member across the page boundary: nothing is skipped or listed twice.
  */
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageError, type MemberInfo } from '../src/sync/relay/accessMessages.ts';
-import { isRelayMemberId } from '../src/sync/relay/relayMemberId.ts';
+import { AccessMessageError, type MemberInfo } from '../src/protocol/accessMessages.ts';
+import { isRelayMemberId } from '../src/protocol/relayMemberId.ts';
 import type { AccessStore, MemberCursor } from './stores.ts';
 
 const CURSOR = /^(\d{1,16}):(.+)$/;

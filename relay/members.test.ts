@@ -10,10 +10,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ErrorCode } from '../src/core/errors.ts';
-import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
-import type { MemberInfo } from '../src/sync/relay/accessMessages.ts';
-import { randomId } from '../src/sync/relay/capability.ts';
-import { relayToken } from '../src/sync/relay/inviteLink.ts';
+import { AccessMessageType, MAX_LISTED_MEMBERS, RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
+import type { MemberInfo } from '../src/protocol/accessMessages.ts';
+import { randomId } from '../src/protocol/capability.ts';
+import { relayToken } from '../src/protocol/inviteLink.ts';
 import { DEFAULT_LIMITS, LIMIT_ENV, limitsFromEnv } from './limits.ts';
 import type { OpenDoc } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import * as syncProtocol from 'y-protocols/sync';
 import type * as encoding from 'lib0/encoding';
 import { describe, expect, test } from 'vitest';
-import { RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
 import type { RelayHealth } from './healthExtension.ts';
 import { REFUSAL_LOG_LINES_PER_ADDRESS } from './RefusalLog.ts';
 import { MessageType, frame } from './testing/rawRelaySocket.ts';

@@ -6,8 +6,8 @@
  */
 import * as Y from 'yjs';
 import { describe, expect, test } from 'vitest';
-import { RelayCloseReason, parseCloseReason } from '../src/sync/relay/accessMessages.ts';
-import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
+import { RelayCloseReason, parseCloseReason } from '../src/protocol/accessMessages.ts';
+import { ackCoversDoc, parseStoredAck } from '../src/protocol/storedAck.ts';
 import { LIMIT_ENV } from './limits.ts';
 import type { OpenDoc } from './testing/relayClient.ts';
 import { testSpace } from './testing/testSpace.ts';

@@ -20,7 +20,7 @@
  */
 import type { Document, Extension, afterStoreDocumentPayload, afterUnloadDocumentPayload, beforeSyncPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseReason } from '../src/protocol/accessMessages.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 import { parseDocumentName } from './authExtension.ts';
 import type { SpaceUsage } from './stores.ts';

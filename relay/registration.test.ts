@@ -5,9 +5,9 @@
  * still gets `unauthorized`. Plus the start lines that say how registration is configured.
  */
 import { describe, expect, test } from 'vitest';
-import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
-import { randomId } from '../src/sync/relay/capability.ts';
-import { relayToken } from '../src/sync/relay/inviteLink.ts';
+import { RelayCloseReason } from '../src/protocol/accessMessages.ts';
+import { randomId } from '../src/protocol/capability.ts';
+import { relayToken } from '../src/protocol/inviteLink.ts';
 import { OWNER_KEYS_ENV, REGISTRATION_SECRET_ENV, describeRegistration, registrationPolicy } from './registrationPolicy.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 import { testSpace } from './testing/testSpace.ts';

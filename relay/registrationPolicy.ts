@@ -14,7 +14,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '../src/core/errors.ts';
-import { MAX_ACCESS_CODE_CHARS } from '../src/sync/relay/inviteLink.ts';
+import { MAX_ACCESS_CODE_CHARS } from '../src/protocol/inviteLink.ts';
 import { RelayError } from './RelayError.ts';
 
 export const REGISTRATION_SECRET_ENV = 'QUIRE_RELAY_REGISTRATION_SECRET';

@@ -15,7 +15,7 @@ import { RELAY_DB_FILE } from './server.ts';
 import type { RelayClient } from './testing/relayClient.ts';
 import { testSpace } from './testing/testSpace.ts';
 import type { TestSpace } from './testing/testSpace.ts';
-import { ackCoversDoc, parseStoredAck } from '../src/sync/relay/storedAck.ts';
+import { ackCoversDoc, parseStoredAck } from '../src/protocol/storedAck.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 import { relayTestRig, text } from './testing/relayTestRig.ts';
 

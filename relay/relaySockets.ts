@@ -15,7 +15,7 @@
 import type { Socket } from 'node:net';
 import type { Extension, Hocuspocus, beforeHandleMessagePayload, onConnectPayload } from '@hocuspocus/server';
 import type WebSocket from 'ws';
-import { RelayCloseCode, RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseCode, RelayCloseReason } from '../src/protocol/accessMessages.ts';
 import type { RefusalLog } from './RefusalLog.ts';
 import { SessionRefusal } from './SessionRefusal.ts';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import * as Y from 'yjs';
 import { describe, expect, test } from 'vitest';
-import { RelayCloseReason } from '../src/sync/relay/accessMessages.ts';
+import { RelayCloseReason } from '../src/protocol/accessMessages.ts';
 import { LIMIT_ENV } from './limits.ts';
 import { SyncType } from './testing/rawRelaySocket.ts';
 import { testSpace } from './testing/testSpace.ts';

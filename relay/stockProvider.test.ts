@@ -4,7 +4,7 @@
  * refusal it knows why and has destroyed its provider.
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { randomId } from '../src/sync/relay/capability.ts';
+import { randomId } from '../src/protocol/capability.ts';
 import { destroySocket } from './testing/relayClient.ts';
 import type { RelayProcess } from './testing/relayProcess.ts';
 import { relayTestRig } from './testing/relayTestRig.ts';

@@ -1,8 +1,8 @@
 import type { Document, Extension, Hocuspocus, afterLoadDocumentPayload, afterStoreDocumentPayload, connectedPayload, onConfigurePayload, onStatelessPayload, onStoreDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { encodeStoredAck } from '../src/sync/relay/storedAck.ts';
-import { encodeChangesAnswer, parseChangesQuery } from '../src/sync/relay/changeQuery.ts';
-import { isStoreNow, STORE_NOW_MIN_INTERVAL_MS } from '../src/sync/relay/storeNow.ts';
+import { encodeStoredAck } from '../src/protocol/storedAck.ts';
+import { encodeChangesAnswer, parseChangesQuery } from '../src/protocol/changeQuery.ts';
+import { isStoreNow, STORE_NOW_MIN_INTERVAL_MS } from '../src/protocol/storeNow.ts';
 import { PersistenceError } from '../src/core/errors.ts';
 import type { ChangeIndex } from './stores.ts';
 

@@ -5,7 +5,7 @@
  */
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { LocalWorkspace } from '../src/storage/LocalWorkspace.ts';
+import { LocalWorkspace } from '../src/app/LocalWorkspace.ts';
 import { InProcessTabLocks, TabChannelLayer, TabPresence } from '../src/sync/index.ts';
 
 async function openTab(indexedDB: IDBFactory, locks: InProcessTabLocks) {

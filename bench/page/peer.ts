@@ -8,7 +8,7 @@ import type * as Y from 'yjs';
 import { Repo, type AutomergeUrl } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { mulberry32 } from '../../src/core/testing/prng.ts';
-import { LocalWorkspace } from '../../src/storage/LocalWorkspace.ts';
+import { LocalWorkspace } from '../../src/app/LocalWorkspace.ts';
 import { TYPICAL_CHARS, writeBody } from './seed.ts';
 import { deleteDb, paragraphs, sample } from './timing.ts';
 

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { LOCAL_ORIGIN } from '../../src/core/space/Space.ts';
 import { mulberry32 } from '../../src/core/testing/prng.ts';
-import { LocalWorkspace } from '../../src/storage/LocalWorkspace.ts';
+import { LocalWorkspace } from '../../src/app/LocalWorkspace.ts';
 import type { SpaceHandle } from '../../src/core/manager/SpaceHandle.ts';
 import { paragraphs } from './timing.ts';
 

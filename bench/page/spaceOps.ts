@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { createCollection, localOnlyCollectionOptions } from '@tanstack/react-db';
 import { createDexieCollection, createUiStateCollections } from '../../src/collections/index.ts';
 import { openQuireDatabase, QUIRE_DB_NAME, spaceKeyRange, type PageRow } from '../../src/storage/db/index.ts';
-import { LocalWorkspace } from '../../src/storage/LocalWorkspace.ts';
+import { LocalWorkspace } from '../../src/app/LocalWorkspace.ts';
 import { pageDbName, spaceDbPrefix } from '../../src/storage/pages/naming.ts';
 import { deleteDb, done, openDb, req, sample } from './timing.ts';
 

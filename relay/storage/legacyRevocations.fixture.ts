@@ -7,7 +7,7 @@
  * revoked the vandal's "owner" and "A" members (the attack), and one honest member of invite A.
  */
 import { expect } from 'vitest';
-import { relayMemberId } from '../../src/sync/relay/relayMemberId.ts';
+import { relayMemberId } from '../../src/protocol/relayMemberId.ts';
 import type { AccessStore, Role } from '../stores.ts';
 
 const A = 'inviteAAAAAAAAAAAAAAAAA';

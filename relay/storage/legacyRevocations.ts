@@ -12,8 +12,8 @@
  *   (an invite nobody used, or a member the list no longer has). Kept when in doubt: an old row blocked that
  *   invite already, and keeping a revocation never grants access.
  */
-import { OWNER_CAPABILITY_ID } from '../../src/sync/relay/capability.ts';
-import { relayMemberId } from '../../src/sync/relay/relayMemberId.ts';
+import { OWNER_CAPABILITY_ID } from '../../src/protocol/capability.ts';
+import { relayMemberId } from '../../src/protocol/relayMemberId.ts';
 import type { RevocationKind } from '../stores.ts';
 
 export interface LegacyRevocation {

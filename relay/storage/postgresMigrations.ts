@@ -4,7 +4,7 @@
  * the schema lock, with the version bump. A released step is never edited: a schema change adds a step.
  */
 import type { PoolClient } from 'pg';
-import { relayMemberId } from '../../src/sync/relay/relayMemberId.ts';
+import { relayMemberId } from '../../src/protocol/relayMemberId.ts';
 import { droppedOwnerNotice, splitLegacyRevocations } from './legacyRevocations.ts';
 import type { LegacyMember } from './legacyRevocations.ts';
 

@@ -15,7 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode } from '../../src/core/errors.ts';
-import { relayMemberId } from '../../src/sync/relay/relayMemberId.ts';
+import { relayMemberId } from '../../src/protocol/relayMemberId.ts';
 import { RelayError } from '../RelayError.ts';
 import { droppedOwnerNotice, splitLegacyRevocations } from './legacyRevocations.ts';
 import type { LegacyMember, LegacyRevocation } from './legacyRevocations.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.ts';
-import { relayMemberId } from '../../src/sync/relay/relayMemberId.ts';
+import { relayMemberId } from '../../src/protocol/relayMemberId.ts';
 import { SQLITE_ACCESS_SCHEMA_VERSION } from './sqliteAccessMigrations.ts';
 import { SqliteAccessStore } from './sqliteAccessStore.ts';
 import { SCHEMA_1_ATTACK, expectAttackMigrated } from './legacyRevocations.fixture.ts';

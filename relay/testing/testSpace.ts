@@ -2,9 +2,9 @@
  * A space as its owner's device would set it up for the relay, for tests: real keys, a real owner
  * capability, real invites, and relay tokens around them (nothing stubbed: the relay verifies them all).
  */
-import { createInvite, generateSpaceKeys, ownerCapability, randomId } from '../../src/sync/relay/capability.ts';
-import type { InviteRole, SpaceKeys } from '../../src/sync/relay/capability.ts';
-import { relayToken } from '../../src/sync/relay/inviteLink.ts';
+import { createInvite, generateSpaceKeys, ownerCapability, randomId } from '../../src/protocol/capability.ts';
+import type { InviteRole, SpaceKeys } from '../../src/protocol/capability.ts';
+import { relayToken } from '../../src/protocol/inviteLink.ts';
 
 export interface TestSpace {
   readonly spaceId: string;

@@ -16,8 +16,8 @@
  * - Keep-alive: Hocuspocus drops a socket it heard nothing from for 60 s; every KEEPALIVE_MS the
  *   connection sends a QueryAwareness (answered with nothing) on one authenticated session.
  */
-import { decodeFrame, encodeAuth, encodeClose, encodeQueryAwareness, PONG_FRAME, type IncomingFrame } from './relayWire.ts';
-import { PROVIDER_INITIATED_CLOSE } from './closeReason.ts';
+import { decodeFrame, encodeAuth, encodeClose, encodeQueryAwareness, PONG_FRAME, type IncomingFrame } from '../../protocol/relayWire.ts';
+import { PROVIDER_INITIATED_CLOSE } from '../../protocol/closeReason.ts';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 
 /** First reconnect delay after the socket dropped or failed to open; doubles per failure. */

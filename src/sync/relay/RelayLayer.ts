@@ -28,12 +28,12 @@ import * as Y from 'yjs';
 import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type RowKey, type Secrets, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
-import { encodeAwareness, encodeStateless, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingFrame } from './relayWire.ts';
+import { encodeAwareness, encodeStateless, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingFrame } from '../../protocol/relayWire.ts';
 import { RelayConnectionPool, type ConnectionState, type RelayConnection, type Session, type WebSocketConstructor } from './RelayConnection.ts';
-import { RelayRefusalError, syncStopReason, SyncStopReason } from './closeReason.ts';
-import { ackCovers, parseStoredAck } from './storedAck.ts';
-import { encodeStoreNow } from './storeNow.ts';
-import { encodeChangesQuery, parseChangesAnswer, type ChangesAnswer } from './changeQuery.ts';
+import { RelayRefusalError, syncStopReason, SyncStopReason } from '../../protocol/closeReason.ts';
+import { ackCovers, parseStoredAck } from '../../protocol/storedAck.ts';
+import { encodeStoreNow } from '../../protocol/storeNow.ts';
+import { encodeChangesQuery, parseChangesAnswer, type ChangesAnswer } from '../../protocol/changeQuery.ts';
 
 /** Bounds how long a "changes since" question may wait for its answer. */
 export const CHANGES_TIMEOUT_MS = 10_000;

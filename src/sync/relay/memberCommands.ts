@@ -15,10 +15,10 @@
  */
 import { ErrorCode, QuireError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId } from '../../core/persistence/PersistenceLayer.ts';
-import { AccessMessageError, AccessMessageType, encodeAccessRequest, parseAccessReply, type AccessReply, type AccessRequest, type MemberInfo } from './accessMessages.ts';
+import { AccessMessageError, AccessMessageType, encodeAccessRequest, parseAccessReply, type AccessReply, type AccessRequest, type MemberInfo } from '../../protocol/accessMessages.ts';
 import type { RelaySyncStatus } from './RelayLayer.ts';
 
-export type { MemberInfo } from './accessMessages.ts';
+export type { MemberInfo } from '../../protocol/accessMessages.ts';
 
 /** One page of the owner's member list; `next` asks for the following page (null: this was the last). */
 export interface MemberPage {

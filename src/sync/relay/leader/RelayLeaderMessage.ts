@@ -29,9 +29,9 @@
  * a typed PersistenceError otherwise; nothing is acted on before that.
  */
 import { ErrorCode, isErrorCode, PersistenceError } from '../../../core/errors.ts';
-import type { MemberInfo } from '../accessMessages.ts';
+import type { MemberInfo } from '../../../protocol/accessMessages.ts';
 import type { RelaySyncState, RelaySyncStatus } from '../RelayLayer.ts';
-import { SyncStopReason } from '../closeReason.ts';
+import { SyncStopReason } from '../../../protocol/closeReason.ts';
 
 export const RELAY_LEADER_PROTOCOL_VERSION = 1;
 /** Bounds one 'pages' message: more pages than this open in one tab is not a person reading. */

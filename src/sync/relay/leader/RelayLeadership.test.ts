@@ -13,7 +13,7 @@ import { MemoryStore } from '../../../core/persistence/MemoryLayer.ts';
 import { startRelayProcess, type RelayProcess } from '../../../../relay/testing/relayProcess.ts';
 import { ownerTokenFor } from '../../../../relay/testing/testSpace.ts';
 import { InProcessTabLocks } from '../../tabs/InProcessTabLocks.ts';
-import { randomId } from '../capability.ts';
+import { randomId } from '../../../protocol/capability.ts';
 import { copyStore, RelayTab, SocketMeter } from './testing/relayTabs.ts';
 import { MemoryLayer } from '../../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../../core/manager/SpaceManager.ts';
