@@ -6,3 +6,5 @@ export { byString } from './byString.ts';
 export { PageCollections, MAX_CACHED_PAGE_COLLECTIONS } from './PageCollections.ts';
 export { DraftMailbox, DRAFT_AFTER_MS, type DraftReview, type DraftRow } from './DraftMailbox.ts';
 export { pageText } from './pageText.ts';
+// The rows the collections hold, as the UI reads and writes them (defined with the Dexie schema).
+export type { SpaceRow, PageRow, TabRow, RoutingRow, ViewRow, UiPreferenceRow, DraftMailboxRow, JsonValue } from '../storage/db/index.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PersistenceError, SpaceError } from '../../core/errors.ts';
-import { MemberCommandError } from '../../sync/relay/memberCommands.ts';
+import { MemberCommandError } from '../../app/index.ts';
 import { RelayRefusalError, SyncStopReason } from '../../protocol/closeReason.ts';
 import { describeError, describeOpenError, openMayRetry } from './describeError.ts';
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type QuireError } from '../../core/errors.ts';
-import type { SyncRole } from '../../app/syncSecrets.ts';
+import type { SyncRole } from '../../app/index.ts';
 import { RelayRefusalError, SyncStopReason } from '../../protocol/closeReason.ts';
 import { describeStopReason } from '../shell/describeStopReason.ts';
 

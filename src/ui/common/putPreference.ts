@@ -1,5 +1,5 @@
 import type { Collection } from '@tanstack/react-db';
-import type { JsonValue, UiPreferenceRow } from '../../storage/db/index.ts';
+import type { JsonValue, UiPreferenceRow } from '../../collections/index.ts';
 import { putRow } from './putRow.ts';
 
 /** Writes one UI preference (last writer wins); a failed write loses a convenience, never content. */

@@ -7,7 +7,7 @@ import { useEffect, useReducer, useRef, type KeyboardEvent } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
 import { generateKeyBetween } from 'fractional-indexing';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { TabRow } from '../../storage/db/index.ts';
+import type { TabRow } from '../../collections/index.ts';
 import { Close } from '../common/icons.tsx';
 import { pageTitle } from '../tree/PageTree.tsx';
 import { putRow, quietly } from '../common/putRow.ts';

@@ -6,8 +6,8 @@
 import { useEffect, useId, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { Collection } from '@tanstack/react-db';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { UiPreferenceRow } from '../../storage/db/index.ts';
-import { measureSpaceStorage, type SpaceStorage } from '../../storage/pages/index.ts';
+import type { UiPreferenceRow } from '../../collections/index.ts';
+import { measureSpaceStorage, type SpaceStorage } from '../../app/index.ts';
 import { describeError } from '../common/describeError.ts';
 import { formatBytes } from '../common/formatBytes.ts';
 import { setTheme, type ThemeChoice } from '../shell/theme.ts';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import type { MemberInfo, MemberPage } from '../../sync/relay/memberCommands.ts';
+import type { MemberInfo, MemberPage } from '../../app/index.ts';
 import { isRelayMemberId, relayMemberId } from '../../protocol/relayMemberId.ts';
-import type { SentInvite } from '../../app/syncSecrets.ts';
+import type { SentInvite } from '../../app/index.ts';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { describeError } from '../common/describeError.ts';
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useReducer, useState, type FormEvent, type ReactNode } from 'react';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { SpaceSharing, SpaceSyncView } from '../../app/SpaceSharing.ts';
+import type { SpaceSharing, SpaceSyncView } from '../../app/index.ts';
 import { describeError } from '../common/describeError.ts';
 import { describeStopReason } from '../shell/describeStopReason.ts';
 import { SyncStopReason } from '../../protocol/closeReason.ts';

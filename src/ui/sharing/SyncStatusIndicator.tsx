@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { SpaceSharing, SpaceSyncView } from '../../app/SpaceSharing.ts';
+import type { SpaceSharing, SpaceSyncView } from '../../app/index.ts';
 import { describeStopReason } from '../shell/describeStopReason.ts';
 import './sharing.css';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { SpaceSharing } from '../../app/SpaceSharing.ts';
+import type { SpaceSharing } from '../../app/index.ts';
 import { JOIN_ROUTE, parseInviteLink, type InviteLinkParts } from '../../protocol/inviteLink.ts';
 import { describeError } from '../common/describeError.ts';
 import { JoinDialog } from './JoinDialog.tsx';

@@ -21,8 +21,8 @@ export function App() {
   }
   return (
     <>
-      <Workspace workspace={state.workspace} collections={state.collections} ui={state.ui} events={state.events} sharing={state.sharing} />
-      <UpdatePrompt status={state.workspace.status} />
+      <Workspace app={state.app} />
+      <UpdatePrompt status={state.app.workspace.status} />
     </>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
-import type { UiPreferenceRow } from '../../storage/db/index.ts';
+import type { UiPreferenceRow } from '../../collections/index.ts';
 import { putPreference } from '../common/putPreference.ts';
 
 const WIDTH_KEY = 'sidebarWidth';

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { Collection } from '@tanstack/react-db';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { UiPreferenceRow } from '../../storage/db/index.ts';
+import type { UiPreferenceRow } from '../../collections/index.ts';
 import { QuickSwitcher } from '../search/QuickSwitcher.tsx';
 import { navigate } from './route.ts';
 import { SettingsDialog } from '../settings/SettingsDialog.tsx';

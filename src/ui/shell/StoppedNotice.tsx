@@ -4,8 +4,8 @@
  * being written to their page stores, and Reload waits for them.
  */
 import { useEffect, useState } from 'react';
-import type { LocalWorkspace } from '../../app/LocalWorkspace.ts';
-import type { DatabaseSignal } from '../../storage/db/index.ts';
+import type { LocalWorkspace } from '../../app/index.ts';
+import type { DatabaseSignal } from '../../app/index.ts';
 import { whenSaved } from './whenSaved.ts';
 import './notices.css';
 

@@ -7,9 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { Collection } from '@tanstack/react-db';
 import { DraftMailbox, type PageCollections, type UiStateCollections } from '../../collections/index.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { LocalWorkspace } from '../../app/LocalWorkspace.ts';
-import type { DomainEventChannel } from '../../sync/index.ts';
-import type { RoutingRow, ViewRow } from '../../storage/db/index.ts';
+import type { BrowserWorkspace } from '../../app/index.ts';
+import type { RoutingRow, ViewRow } from '../../collections/index.ts';
 import { Breadcrumbs } from '../page/Breadcrumbs.tsx';
 import { describeError } from '../common/describeError.ts';
 import { DraftNotice } from './DraftNotice.tsx';
@@ -29,7 +28,7 @@ import { StoppedNotice, useStopped } from './StoppedNotice.tsx';
 import { usePersistAfterFirstAction } from './usePersistAfterFirstAction.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { TrashIcon, usePageActions } from '../tree/usePageActions.tsx';
-import type { SpaceSharing } from '../../app/SpaceSharing.ts';
+import type { SpaceSharing } from '../../app/index.ts';
 import { ShareDialogFor } from '../sharing/ShareDialog.tsx';
 import { SyncStatusIndicator } from '../sharing/SyncStatusIndicator.tsx';
 import { useInvite } from '../sharing/useInvite.tsx';
@@ -37,13 +36,8 @@ import { useOpenSpace } from './useOpenSpace.ts';
 import type { PresenceSource } from '../page/editor/usePresence.ts';
 
 interface Props {
-  workspace: LocalWorkspace;
-  /** Domain events from the other tabs (validated by the channel before they reach this screen). */
-  events: DomainEventChannel;
-  collections: PageCollections;
-  ui: UiStateCollections;
-  /** Sync through a relay: layers, invites, the per-space sync status. */
-  sharing: SpaceSharing;
+  /** The app's workspace: local data, the other tabs, sync, and the collections the screens read. */
+  app: BrowserWorkspace;
 }
 
 function rememberRoute(routing: Collection<RoutingRow, string>, route: Route): void {
@@ -126,7 +120,8 @@ function deleteSpaceText(handle: SpaceHandle): string {
   return `“${handle.space.meta().name}” and its ${count}${inTrash} will be deleted from this device. This cannot be undone.`;
 }
 
-export function Workspace({ workspace, collections, ui, events, sharing }: Props) {
+export function Workspace({ app }: Props) {
+  const { workspace, collections, ui, events, sharing } = app;
   const route = useHashRoute();
   const invite = useInvite(sharing);
   const [sharingOpen, setSharingOpen] = useState(false);
@@ -184,7 +179,7 @@ export function Workspace({ workspace, collections, ui, events, sharing }: Props
     if (ready) rememberRoute(ui.routing, route);
   }, [ready, route, ui.routing]);
 
-  const space = useOpenSpace(workspace, sharing, ready ? route.spaceId : null);
+  const space = useOpenSpace(app, sharing, ready ? route.spaceId : null);
   const handle = space && 'handle' in space ? space.handle : null;
   const readOnly = useReadOnly(sharing, handle?.id ?? null);
   const presence = usePresenceSource(sharing, handle?.id ?? null);

@@ -6,7 +6,7 @@
  */
 import { useEffect } from 'react';
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
-import type { UiPreferenceRow } from '../../storage/db/index.ts';
+import type { UiPreferenceRow } from '../../collections/index.ts';
 import { putPreference } from '../common/putPreference.ts';
 
 export type ThemeChoice = 'light' | 'dark' | 'system';

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
-import type { LocalWorkspace } from '../../app/LocalWorkspace.ts';
-import type { SpaceSharing } from '../../app/SpaceSharing.ts';
+import type { BrowserWorkspace, SpaceSharing } from '../../app/index.ts';
 import { describeOpenError, openMayRetry } from '../common/describeError.ts';
 
 /**
@@ -19,17 +18,16 @@ export type SpaceState = { id: string; handle: SpaceHandle } | { id: string; err
  * device put it on the relay, or the relay out of reach) is opened again by itself until it arrives;
  * the message says what happened in the person's words (describeOpenError).
  */
-export function useOpenSpace(workspace: LocalWorkspace, sharing: SpaceSharing, spaceId: string | null): SpaceState {
+export function useOpenSpace(app: BrowserWorkspace, sharing: SpaceSharing, spaceId: string | null): SpaceState {
   const [state, setState] = useState<SpaceState>(null);
   useEffect(() => {
     if (!spaceId) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const attempt = (n: number) => {
-      workspace.openSpace(spaceId).then(
+      // The app opens the space with its sync attached (a synced space keeps every page in sync).
+      app.openSpace(spaceId).then(
         (handle) => {
-          // A synced space keeps every page in sync in the background, not only the open ones.
-          sharing.watch(handle);
           if (live) setState({ id: spaceId, handle });
         },
         async (e: unknown) => {
@@ -48,6 +46,6 @@ export function useOpenSpace(workspace: LocalWorkspace, sharing: SpaceSharing, s
       live = false;
       clearTimeout(timer);
     };
-  }, [workspace, sharing, spaceId]);
+  }, [app, sharing, spaceId]);
   return state && state.id === spaceId ? state : null;
 }

@@ -11,7 +11,7 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProper
 import { useLiveQuery, type Collection } from '@tanstack/react-db';
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import type { PageCollections } from '../../collections/index.ts';
-import type { PageRow } from '../../storage/db/index.ts';
+import type { PageRow } from '../../collections/index.ts';
 import { ChevronRight, PageIcon, Plus } from '../common/icons.tsx';
 import { PageActionsMenu, type PageAction } from './PageActionsMenu.tsx';
 import { TreeRenameBox } from './TreeRenameBox.tsx';
