@@ -57,7 +57,7 @@ export default defineConfig({
       srcDir: 'src/sw',
       filename: 'sw.ts',
       registerType: 'autoUpdate',
-      // Registration is our own module (src/ui/registerServiceWorker.ts), never an inline snippet.
+      // Registration is our own module (src/ui/shell/serviceWorkerUpdates.ts), never an inline snippet.
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,ico}'],

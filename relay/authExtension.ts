@@ -1,6 +1,6 @@
 /**
- * Access control on the relay: every document session must present a capability (src/sync/relay/capability.ts)
- * in Hocuspocus's Auth message, inside a relay token (src/sync/relay/inviteLink.ts). Design and threat model:
+ * Access control on the relay: every document session must present a capability (src/protocol/capability.ts)
+ * in Hocuspocus's Auth message, inside a relay token (src/protocol/inviteLink.ts). Design and threat model:
  * docs/security.md.
  *
  * - Names are `<spaceId>/<docId>`; a docId starting with '.' is reserved for the relay (refused: forbidden).
@@ -16,10 +16,10 @@
  * - Expiry is enforced on live sessions: a timer closes the session with `expired` when exp passes, and
  *   every message is checked as well.
  * - Members: the relay records each device under an id it derives from the invite and the token's member id
- *   (src/sync/relay/relayMemberId.ts), so no client can pick an id that is another member's, an invite's or
+ *   (src/protocol/relayMemberId.ts), so no client can pick an id that is another member's, an invite's or
  *   the owner's. A NEW member over the invite's or the space's cap (relay/limits.ts) is refused with
  *   `quota-exceeded`; the owner's devices are never capped. The owner's list comes in pages (memberPage.ts).
- * - Revocation (an owner command, src/sync/relay/accessMessages.ts) closes, at once, every live session of
+ * - Revocation (an owner command, src/protocol/accessMessages.ts) closes, at once, every live session of
  *   that invite or member on this relay process, and refuses them afterwards. Invite and member revocations
  *   are separate namespaces. The owner capability, and a member that joined with it, cannot be revoked: it is
  *   the same capability on every owner device, so refusing one of them would protect nothing.

@@ -1,6 +1,6 @@
 /**
  * Pages of the owner's member list (the `cursor` of a list-members request and the `next` of its reply,
- * src/sync/relay/accessMessages.ts). The cursor is the relay's own and opaque to clients:
+ * src/protocol/accessMessages.ts). The cursor is the relay's own and opaque to clients:
  *
  *   <firstSeenAt, decimal ms>:<memberId>
  *

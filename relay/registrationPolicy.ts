@@ -4,7 +4,7 @@
  *
  * - open (the default): any self-signed owner capability registers its space;
  * - `QUIRE_RELAY_REGISTRATION_SECRET`: the owner's relay token must carry the operator's access code
- *   (`"reg"`, src/sync/relay/inviteLink.ts), compared in constant time;
+ *   (`"reg"`, src/protocol/inviteLink.ts), compared in constant time;
  * - `QUIRE_RELAY_OWNER_KEYS` (comma-separated base64url space public keys): a listed key registers without
  *   the code. Either setting alone closes registration to everyone else.
  *

@@ -14,10 +14,10 @@ function splitName(name: string): { spaceId: string; docId: string } | null {
 
 /**
  * Tells every connection of a document what the relay stored, after it stored it (wire format in
- * src/sync/relay/storedAck.ts), and each new connection what was last stored. Records each store in the
+ * src/protocol/storedAck.ts), and each new connection what was last stored. Records each store in the
  * change index (when given) BEFORE the acknowledgement goes out, so a client that saw an acknowledgement
- * finds the document in "changes since" (wire format in src/sync/relay/changeQuery.ts, answered here).
- * Runs a document's pending store at once when a client asks (src/sync/relay/storeNow.ts).
+ * finds the document in "changes since" (wire format in src/protocol/changeQuery.ts, answered here).
+ * Runs a document's pending store at once when a client asks (src/protocol/storeNow.ts).
  *
  * Must come BEFORE the storage extension in the list: its onStoreDocument takes the snapshot in the same
  * task as the storage extension then encodes the document (no message can be applied in between: hooks

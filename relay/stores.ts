@@ -23,7 +23,7 @@ export interface SpaceAccess {
 export interface Member {
   /**
    * The relay's id of one device of one invite: relayMemberId(inviteId, the token's member id)
-   * (src/sync/relay/relayMemberId.ts). Derived, so no client can choose an id that collides with another's.
+   * (src/protocol/relayMemberId.ts). Derived, so no client can choose an id that collides with another's.
    */
   readonly memberId: string;
   /** The invite the member joined with ('owner' for the owner's own devices). */

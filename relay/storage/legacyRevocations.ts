@@ -2,7 +2,7 @@
  * Migration step 2's plan, shared by both engines: schema 1 kept one revocation namespace per space, holding
  * invite ids and client-chosen member ids alike (a revocation of "owner" locked every owner device out, a
  * member id equal to an invite id revoked the invite). Schema 2 keeps invite and member revocations apart and
- * lists members under relay-derived ids (src/sync/relay/relayMemberId.ts). An old row is ambiguous; it becomes:
+ * lists members under relay-derived ids (src/protocol/relayMemberId.ts). An old row is ambiguous; it becomes:
  *
  * - nothing, if its id is "owner" (the owner capability cannot be revoked; such a row can only come from the
  *   lockout attack). These are counted so the migration can say so in its log line.

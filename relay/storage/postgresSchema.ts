@@ -10,7 +10,7 @@
  *   is a Yjs update holding the whole stored document, only ever replaced by a merge with itself.
  * - quire_spaces(space_id, public_key, registered_at), quire_revocations(space_id, kind, id, revoked_at; kind
  *   'invite' | 'member', PK (space_id, kind, id)), quire_members(space_id, member_id, invite_id, role, name,
- *   first_seen_at, last_seen_at; member_id relay-derived, src/sync/relay/relayMemberId.ts; indexed by invite
+ *   first_seen_at, last_seen_at; member_id relay-derived, src/protocol/relayMemberId.ts; indexed by invite
  *   and by (first_seen_at, member_id) for the list's pages): the AccessStore.
  * - quire_space_seq(space_id, seq) and quire_changes(space_id, doc_id, seq): the ChangeIndex. A space's
  *   `seq` row is its counter; each document keeps only the sequence number of its latest store.

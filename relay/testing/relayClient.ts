@@ -1,7 +1,7 @@
 /**
  * A Yjs client of the relay as the browser will be one: one HocuspocusProviderWebsocket (one socket) with
  * a HocuspocusProvider per document multiplexed over it. Node 20 has no global WebSocket, so `ws` stands in.
- * Every document session authenticates with a relay token (src/sync/relay/inviteLink.ts): the client's
+ * Every document session authenticates with a relay token (src/protocol/inviteLink.ts): the client's
  * default, or one given to `open`. relay/testing/testSpace.ts makes real ones.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';

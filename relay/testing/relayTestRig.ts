@@ -49,7 +49,7 @@ export interface RelayTestRig {
   closeRaws(): void;
   /** Waits until `check` passes, polling every POLL_MS, for at most `timeout` ms (default: the rig's sync timeout). */
   until(check: () => void, timeout?: number): Promise<void>;
-  /** Sends an owner command (src/sync/relay/accessMessages.ts) on `on` and resolves with the relay's reply to it. */
+  /** Sends an owner command (src/protocol/accessMessages.ts) on `on` and resolves with the relay's reply to it. */
   command(on: OpenDoc, request: AccessRequest): Promise<AccessReply>;
   /** The relay applied every local change of `d` (its SyncStatus answers): what a graceful stop must then store. */
   applied(d: OpenDoc): Promise<void>;

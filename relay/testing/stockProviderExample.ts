@@ -20,7 +20,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 
-/** The relay's refusal codes (RelayCloseReason in src/sync/relay/accessMessages.ts). */
+/** The relay's refusal codes (RelayCloseReason in src/protocol/accessMessages.ts). */
 const REFUSALS = ['unauthorized', 'expired', 'revoked', 'forbidden', 'invalid-update', 'too-large', 'rate-limited', 'registration-closed', 'quota-exceeded', 'slow-reader'];
 
 export interface StockClient {
