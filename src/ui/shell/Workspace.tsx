@@ -3,12 +3,9 @@
  * open page. The route lives in the URL hash and is mirrored into the `routing` UI-state collection
  * ('active', and one row per space), so the last space and page reopen at start.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from 'react';
-import type { Collection } from '@tanstack/react-db';
-import { DraftMailbox, type PageCollections, type UiStateCollections } from '../../collections/index.ts';
-import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { DraftMailbox } from '../../collections/index.ts';
 import type { BrowserWorkspace } from '../../app/index.ts';
-import type { RoutingRow, ViewRow } from '../../collections/index.ts';
 import { Breadcrumbs } from '../page/Breadcrumbs.tsx';
 import { describeError } from '../common/describeError.ts';
 import { DraftNotice } from './DraftNotice.tsx';
@@ -16,10 +13,9 @@ import { NewPageIcon } from '../common/icons.tsx';
 import { ConfirmDialog } from '../common/ConfirmDialog.tsx';
 import { SpaceDetailsDialog } from '../spaces/SpaceDetailsDialog.tsx';
 import { PageTabs } from '../page/PageTabs.tsx';
-import { putRow } from '../common/putRow.ts';
 import { PageTree } from '../tree/PageTree.tsx';
 import { PageView } from '../page/PageView.tsx';
-import { formatRoute, navigate, parseRoute, useHashRoute, type Route } from './route.ts';
+import { navigate, parseRoute, useHashRoute } from './route.ts';
 import { SaveStatusIndicator } from './SaveStatusIndicator.tsx';
 import { SidebarResizer, useSidebarWidth } from './SidebarResizer.tsx';
 import { SidebarTools } from './SidebarTools.tsx';
@@ -28,96 +24,19 @@ import { StoppedNotice, useStopped } from './StoppedNotice.tsx';
 import { usePersistAfterFirstAction } from './usePersistAfterFirstAction.ts';
 import { useUnsavedWarning } from './useUnsavedWarning.ts';
 import { TrashIcon, usePageActions } from '../tree/usePageActions.tsx';
-import type { SpaceSharing } from '../../app/index.ts';
 import { ShareDialogFor } from '../sharing/ShareDialog.tsx';
 import { SyncStatusIndicator } from '../sharing/SyncStatusIndicator.tsx';
 import { useInvite } from '../sharing/useInvite.tsx';
 import { useOpenSpace } from './useOpenSpace.ts';
-import type { PresenceSource } from '../page/editor/usePresence.ts';
+
+import { rememberRoute, startRoute } from './routeMemory.ts';
+import { usePresenceSource, useReadOnly } from '../sharing/useSpaceSync.ts';
+import { useExpanded } from '../tree/useExpanded.ts';
+import { deleteSpaceText } from '../spaces/deleteSpaceText.ts';
 
 interface Props {
   /** The app's workspace: local data, the other tabs, sync, and the collections the screens read. */
   app: BrowserWorkspace;
-}
-
-function rememberRoute(routing: Collection<RoutingRow, string>, route: Route): void {
-  if (!route.spaceId) return;
-  const path = formatRoute(route);
-  const now = Date.now();
-  for (const id of ['active', route.spaceId]) {
-    putRow(routing, id, { id, activeTabId: null, path, updatedAtMs: now }, { path, updatedAtMs: now });
-  }
-}
-
-/** Where to start when the URL names no space: the last route, else the most recently opened space. */
-async function startRoute(collections: PageCollections, ui: UiStateCollections): Promise<Route | null> {
-  await ui.routing.preload();
-  const last = ui.routing.get('active');
-  const spaces = await collections.spaces().toArrayWhenReady();
-  if (last) {
-    const route = parseRoute(last.path);
-    if (route.spaceId && spaces.some((s) => s.id === route.spaceId)) return route;
-  }
-  const recent = await collections.recentSpaces().toArrayWhenReady();
-  const first = recent[0] ?? [...spaces].sort((a, b) => a.createdAt - b.createdAt)[0];
-  return first ? { spaceId: first.id, pageId: null } : null;
-}
-
-/** Whether this device may only view the space (it joined with a viewer's invite). */
-function useReadOnly(sharing: SpaceSharing, spaceId: string | null): boolean {
-  return useSyncExternalStore(
-    (onChange) => (spaceId ? sharing.subscribe(spaceId, onChange) : () => undefined),
-    () => (spaceId ? sharing.view(spaceId).settings?.role === 'viewer' : false),
-  );
-}
-
-/** Where the open page's awareness goes while the space syncs (cursors of other devices), else null. */
-/** The presence of a synced space's editors, whichever tab holds the relay connection (SpaceSharing). */
-function usePresenceSource(sharing: SpaceSharing, spaceId: string | null): PresenceSource | null {
-  return useSyncExternalStore(
-    (onChange) => (spaceId ? sharing.subscribe(spaceId, onChange) : () => undefined),
-    () => (spaceId ? sharing.presenceSource(spaceId) : null),
-  );
-}
-
-/** The expanded pages of a space's tree, kept in the `views` UI-state collection. */
-function useExpanded(views: Collection<ViewRow, string>, spaceId: string | null) {
-  const [state, setState] = useState<{ spaceId: string; ids: ReadonlySet<string> } | null>(null);
-  useEffect(() => {
-    if (!spaceId) return;
-    let live = true;
-    views.preload().then(
-      () => live && setState({ spaceId, ids: new Set(views.get(spaceId)?.expandedPageIds ?? []) }),
-      () => live && setState({ spaceId, ids: new Set() }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [views, spaceId]);
-  const current = state && state.spaceId === spaceId ? state.ids : null;
-  const set = useCallback(
-    (pageId: string, expand: boolean) => {
-      if (!spaceId || !current || current.has(pageId) === expand) return;
-      const next = new Set(current);
-      if (expand) next.add(pageId);
-      else next.delete(pageId);
-      setState({ spaceId, ids: next });
-      const ids = [...next];
-      const now = Date.now();
-      putRow(views, spaceId, { id: spaceId, expandedPageIds: ids, sidebarWidth: null, updatedAtMs: now }, { expandedPageIds: ids, updatedAtMs: now });
-    },
-    [views, spaceId, current],
-  );
-  return [current, set] as const;
-}
-
-/** What deleting a space takes with it, in words: its name and how many pages (and how many of them are in the Trash). */
-function deleteSpaceText(handle: SpaceHandle): string {
-  const pages = handle.space.listPages();
-  const trashed = handle.space.trash().length;
-  const count = pages.length === 1 ? '1 page' : `${pages.length} pages`;
-  const inTrash = trashed > 0 ? ` (${trashed} of them in the Trash)` : '';
-  return `“${handle.space.meta().name}” and its ${count}${inTrash} will be deleted from this device. This cannot be undone.`;
 }
 
 export function Workspace({ app }: Props) {
