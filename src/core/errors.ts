@@ -31,6 +31,11 @@ export const ErrorCode = {
   Timeout: 'timeout',
   /** The space or layer was already closed. */
   Closed: 'closed',
+  /**
+   * This browser lacks something Quire needs (no WebSocket to reach a relay, no working lock manager):
+   * neither storage nor the relay failed, and waiting will not mend it.
+   */
+  Unsupported: 'unsupported',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -32,8 +32,19 @@ class SyncDatabase extends Dexie {
   }
 }
 
+/** Bounds how deep `isQuotaExceeded` looks through Dexie's wrappers (`inner`, `cause`). */
+const MAX_WRAP_DEPTH = 5;
+
+/** A full quota can arrive as the error's own name or wrapped by Dexie (an OpenFailedError's or AbortError's `inner`). */
+function isQuotaExceeded(e: unknown, depth = 0): boolean {
+  if (typeof e !== 'object' || e === null || depth > MAX_WRAP_DEPTH) return false;
+  const x = e as { name?: unknown; inner?: unknown; cause?: unknown };
+  return x.name === 'QuotaExceededError' || isQuotaExceeded(x.inner, depth + 1) || isQuotaExceeded(x.cause, depth + 1);
+}
+
 function failed(what: string, cause: unknown): PersistenceError {
-  return new PersistenceError(ErrorCode.StorageUnavailable, `Sync state: could not ${what}`, { layer: SYNC_DB_NAME, cause });
+  const code = isQuotaExceeded(cause) ? ErrorCode.QuotaExceeded : ErrorCode.StorageUnavailable;
+  return new PersistenceError(code, `Sync state: could not ${what}`, { layer: SYNC_DB_NAME, cause });
 }
 
 export class IndexedDbSyncStateStore implements SyncStateStore {

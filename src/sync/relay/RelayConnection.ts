@@ -19,6 +19,7 @@
 import { decodeFrame, encodeAuth, encodeClose, encodeQueryAwareness, PONG_FRAME, type IncomingFrame } from '../../protocol/relayWire.ts';
 import { PROVIDER_INITIATED_CLOSE } from '../../protocol/closeReason.ts';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import { Listeners } from '../../core/Listeners.ts';
 
 /** First reconnect delay after the socket dropped or failed to open; doubles per failure. */
 export const RECONNECT_INITIAL_MS = 250;
@@ -161,8 +162,8 @@ export class RelayConnection {
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private keepAlive: ReturnType<typeof setInterval> | null = null;
-  private readonly stateListeners = new Set<(s: ConnectionState) => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+  private readonly stateListeners = new Listeners<ConnectionState>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
   state: ConnectionState = 'idle';
   /** Counts sockets opened: a session authenticates once per socket. */
   private generation = 0;
@@ -175,20 +176,18 @@ export class RelayConnection {
   ) {}
 
   onState(listener: (s: ConnectionState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.stateListeners.add(listener);
   }
 
   /** Malformed frames from the relay (they are dropped; the sessions carry on). */
   onError(listener: (e: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   private setState(s: ConnectionState): void {
     if (this.state === s) return;
     this.state = s;
-    for (const l of [...this.stateListeners]) l(s);
+    this.stateListeners.emit(s);
   }
 
   /** Opens a session for a relay document. One live session per document per connection. */
@@ -435,7 +434,7 @@ export class RelayConnection {
   }
 
   private malformed(e: PersistenceError): void {
-    for (const l of [...this.errorListeners]) l(e);
+    this.errorListeners.emit(e);
   }
 }
 

@@ -297,3 +297,22 @@ describe('RelayLayer against the real relay', () => {
     await b.close();
   });
 });
+
+describe('RelayLayer without a WebSocket', () => {
+  it('refuses to start, typed unsupported: neither local storage nor the relay failed', () => {
+    vi.stubGlobal('WebSocket', undefined);
+    try {
+      const e: unknown = (() => {
+        try {
+          return new RelayLayer({ url: 'ws://127.0.0.1:1', spaceId: 's', token: () => 'unused' });
+        } catch (x) {
+          return x;
+        }
+      })();
+      expect(e).toBeInstanceOf(PersistenceError);
+      expect((e as PersistenceError).code).toBe(ErrorCode.Unsupported);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

@@ -2,10 +2,11 @@
  * The relay as a two-way persistence layer of one space (design document 000): a byte-oriented client of
  * the Quire relay (Hocuspocus), with no copy of any document (decision 0011). Relay document names are
  * `<spaceId>/<docId>` (relay/stores.ts). Wire: relayWire.ts; acknowledgements: storedAck.ts; the change
- * query: changeQuery.ts. Semantics in docs/sync-client.md.
+ * query: changeQuery.ts. Semantics in docs/sync-client.md. The per-document sessions (and the acknowledgement
+ * bookkeeping) are RelayDocSessions.ts; the change queries ChangeQueries.ts.
  *
  * - load: SyncStep1 with an empty state vector; the relay's SyncStep2 is the one row. Rejected at once,
- *   typed 'storage-unavailable', while the relay is unreachable (the core opens from the local stores).
+ *   typed 'unreachable', while the relay is out of reach (the core opens from the local stores).
  * - follow: SyncStep1 with the local state vector; the relay's SyncStep2 and later Updates go to the
  *   subscribers (the core's guard applies them). The relay's own SyncStep1 is answered from `source.diff`.
  *   After a reconnect the exchange is repeated from the live document's state vector.
@@ -24,44 +25,27 @@
  * - destroy: closes the layer; the relay's copy of the space stays (deleting a space on one device must
  *   not delete it for the other members). Removing a space from a relay is an owner's relay command.
  */
-import * as Y from 'yjs';
-import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type RowKey, type Secrets, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
-import { encodeAwareness, encodeStateless, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type IncomingFrame } from '../../protocol/relayWire.ts';
-import { RelayConnectionPool, type ConnectionState, type RelayConnection, type Session, type WebSocketConstructor } from './RelayConnection.ts';
-import { RelayRefusalError, syncStopReason, SyncStopReason } from '../../protocol/closeReason.ts';
-import { ackCovers, parseStoredAck } from '../../protocol/storedAck.ts';
+import { Listeners } from '../../core/Listeners.ts';
+import type { Awareness } from 'y-protocols/awareness';
+import type { SyncStopReason } from '../../protocol/closeReason.ts';
+import { ackCovers } from '../../protocol/storedAck.ts';
 import { encodeStoreNow } from '../../protocol/storeNow.ts';
-import { encodeChangesQuery, parseChangesAnswer, type ChangesAnswer } from '../../protocol/changeQuery.ts';
+import { parseChangesAnswer, type ChangesAnswer } from '../../protocol/changeQuery.ts';
+import { ChangeQueries } from './ChangeQueries.ts';
+import { RelayConnectionPool, type ConnectionState, type RelayConnection, type WebSocketConstructor } from './RelayConnection.ts';
+import { isSettled, type RelayDoc } from './RelayDoc.ts';
+import { RelayDocSessions } from './RelayDocSessions.ts';
+import { closedError, malformedMessageError, readOnlyError, unreachableError } from './relayErrors.ts';
+import type { RelaySyncState, RelaySyncStatus } from './RelaySyncStatus.ts';
 
-/** Bounds how long a "changes since" question may wait for its answer. */
-export const CHANGES_TIMEOUT_MS = 10_000;
-/**
- * A session the relay closed for a reason that is not a refusal ("Reset Connection" while it shuts down or
- * failed to load the document) is reopened after this delay, doubling per repeat up to SESSION_REOPEN_MAX_MS:
- * a relay that keeps closing a document is not hammered.
- */
-export const SESSION_REOPEN_MS = 1_000;
+export type { RelaySyncState, RelaySyncStatus } from './RelaySyncStatus.ts';
+export { CHANGES_TIMEOUT_MS } from './ChangeQueries.ts';
+export { SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MS } from './RelayDocSessions.ts';
+
 /** How often a page waiting to be stored asks the relay again to store it now (storeNow.ts). */
 export const STORE_NOW_REPEAT_MS = 150;
-export const SESSION_REOPEN_MAX_MS = 30_000;
-
-const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
-
-export type RelaySyncState = 'connecting' | 'syncing' | 'synced' | 'offline' | 'stopped';
-
-export interface RelaySyncStatus {
-  readonly state: RelaySyncState;
-  /** Local changes sent or queued that no stored acknowledgement covers yet. */
-  readonly unstored: number;
-  /** Why sync stopped (the latest refusal), or null. */
-  readonly reason: SyncStopReason | null;
-  /** The last moment nothing was unstored and every followed document was in sync (ms), or null. */
-  readonly lastSyncedAt: number | null;
-  /** What the relay lets this device do in the space ('editor' read-write, 'viewer' read-only), or null before it said. */
-  readonly role: string | null;
-}
 
 export interface RelayLayerOptions {
   /** ws:// or wss:// URL of the relay. */
@@ -77,56 +61,7 @@ export interface RelayLayerOptions {
   now?: () => number;
 }
 
-interface PendingSave {
-  readonly update: Uint8Array;
-  /** Absent for what this layer sent on its own (answers to the relay's SyncStep1). */
-  readonly resolve?: () => void;
-  readonly reject?: (e: PersistenceError) => void;
-}
-
-interface Loader {
-  resolve: (rows: StoredRow[]) => void;
-  reject: (e: PersistenceError) => void;
-  sent: boolean;
-}
-
-interface DocState {
-  readonly docId: DocId;
-  readonly name: string;
-  session: Session | null;
-  source: DocSource | null;
-  loads: Loader[];
-  /** One entry per SyncStep1 sent on the current session, in order: the loads its answer resolves. */
-  step1s: (Loader[] | null)[];
-  saves: PendingSave[];
-  stored: Y.Snapshot | null;
-  /** The relay answered this session's SyncStep1 for the followed document. */
-  synced: boolean;
-  refusal: PersistenceError | null;
-  scope: 'readonly' | 'read-write' | null;
-  awareness: Awareness | null;
-  /**
-   * The clients of `awareness` this device speaks for: its own, and those another tab handed it (a leader
-   * tab's hub); not the ones the relay brought. Sent whole when a session starts.
-   */
-  awarenessLocal: Set<number>;
-  stateless: string[];
-  /** Open change queries waiting on this document's session. */
-  holds: number;
-  settledWaiters: (() => void)[];
-  /** Waiters that asked the relay to store now (storeNow.ts): each save sent meanwhile asks again. */
-  storeNowWaiters: number;
-  /** Consecutive non-refusal closes of this document's session (reopen backoff). */
-  resets: number;
-  reopenTimer: ReturnType<typeof setTimeout> | null;
-}
-
 const defaultPools = new Map<WebSocketConstructor, RelayConnectionPool>();
-
-function isEmptyUpdate(update: Uint8Array): boolean {
-  // Y.encodeStateAsUpdate of nothing is [0 structs, 0 delete-set clients].
-  return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
-}
 
 export class RelayLayer implements TwoWayLayer {
   readonly direction = 'two-way' as const;
@@ -143,70 +78,71 @@ export class RelayLayer implements TwoWayLayer {
   readonly name: string;
   private readonly connection: RelayConnection;
   private readonly pool: RelayConnectionPool;
-  private readonly docs = new Map<DocId, DocState>();
-  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
-  private readonly statusListeners = new Set<(s: RelaySyncStatus) => void>();
-  private readonly statelessListeners = new Set<(docId: DocId, payload: string) => void>();
-  private readonly changeListeners = new Set<(docId: DocId) => void>();
-  private readonly changeWaiters = new Map<string, { resolve: (a: ChangesAnswer) => void; reject: (e: PersistenceError) => void; docId: DocId }>();
+  private readonly sessions: RelayDocSessions;
+  private readonly queries: ChangeQueries;
+  private readonly listeners = new Listeners<IncomingUpdate>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
+  private readonly statusListeners = new Listeners<RelaySyncStatus>();
+  private readonly statelessListeners = new Listeners<{ readonly docId: DocId; readonly payload: string }>();
+  private readonly changeListeners = new Listeners<DocId>();
   private readonly offState: () => void;
   private closed = false;
   private reason: SyncStopReason | null = null;
   private lastSyncedAt: number | null = null;
   private lastStatus = '';
-  private nextQuery = 1;
   private readonly now: () => number;
 
-  constructor(private readonly opts: RelayLayerOptions) {
+  constructor(opts: RelayLayerOptions) {
     this.name = opts.name ?? `relay:${opts.url}`;
     this.now = opts.now ?? (() => Date.now());
     let pool = opts.pool;
     if (!pool) {
       const ws = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-      if (!ws) throw new PersistenceError(ErrorCode.StorageUnavailable, 'No WebSocket implementation to reach the relay', { layer: this.name });
+      if (!ws) throw new PersistenceError(ErrorCode.Unsupported, 'This browser has no WebSocket, which Quire needs to reach the relay', { layer: this.name });
       pool = defaultPools.get(ws);
       if (!pool) defaultPools.set(ws, (pool = new RelayConnectionPool({ WebSocket: ws })));
     }
     this.pool = pool;
     this.connection = pool.acquire(opts.url);
+    this.sessions = new RelayDocSessions({
+      name: this.name,
+      spaceId: opts.spaceId,
+      connection: this.connection,
+      token: () => opts.token(),
+      events: {
+        deliver: (docId, update) => this.listeners.emit({ docId, update }),
+        error: (e) => this.emitError(e),
+        changed: () => this.emitStatus(),
+        stateless: (d, payload) => this.stateless(d, payload),
+        refused: (d, reason, error) => {
+          this.reason = reason;
+          this.queries.refused(d.docId, error);
+        },
+      },
+    });
+    this.queries = new ChangeQueries(this.name, this.sessions, (docId, payload) => this.sendStateless(docId, payload));
     this.offState = this.connection.onState((s) => this.connectionChanged(s));
   }
 
   // ---- PersistenceLayer
 
   load(docId: DocId): Promise<StoredRow[]> {
-    if (this.closed) return Promise.reject(this.closedError(docId));
-    if (this.connection.state === 'offline') return Promise.reject(this.unreachable(docId));
-    const d = this.doc(docId);
+    if (this.closed) return Promise.reject(closedError(this.name, docId));
+    if (this.connection.state === 'offline') return Promise.reject(unreachableError(this.name, docId));
+    const d = this.sessions.doc(docId);
     if (d.refusal) return Promise.reject(d.refusal);
-    return new Promise<StoredRow[]>((resolve, reject) => {
-      const loader: Loader = { resolve, reject, sent: false };
-      d.loads.push(loader);
-      const existed = d.session !== null;
-      this.ensureSession(d); // a new session sends it from `connected`
-      if (existed && d.session?.live) this.sendStep1(d, EMPTY_STATE_VECTOR, [loader]);
-    });
+    return this.sessions.load(d);
   }
 
   save(docId: DocId, update: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(this.closedError(docId));
-    const d = this.doc(docId);
+    if (this.closed) return Promise.reject(closedError(this.name, docId));
+    const d = this.sessions.doc(docId);
     if (d.refusal) return Promise.reject(d.refusal);
-    if (d.scope === 'readonly') return Promise.reject(this.readOnly(docId));
+    if (d.scope === 'readonly') return Promise.reject(readOnlyError(this.name, docId));
     const bytes = update.slice();
     if (d.stored && ackCovers(d.stored, bytes)) return Promise.resolve();
-    for (const l of [...this.changeListeners]) l(docId);
-    return new Promise<void>((resolve, reject) => {
-      d.saves.push({ update: bytes, resolve, reject });
-      const existed = d.session !== null;
-      this.ensureSession(d);
-      if (existed && d.session?.live) {
-        d.session.send(encodeUpdate(d.name, bytes));
-        if (d.storeNowWaiters > 0) this.sendStateless(docId, encodeStoreNow());
-      }
-      this.emitStatus();
-    });
+    this.changeListeners.emit(docId);
+    return this.sessions.save(d, bytes, () => this.sendStateless(docId, encodeStoreNow()));
   }
 
   setAside(_docId: DocId, _keys: readonly RowKey[]): Promise<void> {
@@ -214,7 +150,7 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   deleteDoc(docId: DocId): Promise<void> {
-    return this.closed ? Promise.reject(this.closedError(docId)) : Promise.resolve();
+    return this.closed ? Promise.reject(closedError(this.name, docId)) : Promise.resolve();
   }
 
   /** The documents the relay stored for this space (its change index since 0). */
@@ -224,11 +160,11 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   loadSecrets(): Promise<Secrets> {
-    return this.closed ? Promise.reject(this.closedError()) : Promise.resolve({});
+    return this.closed ? Promise.reject(closedError(this.name)) : Promise.resolve({});
   }
 
   saveSecrets(_secrets: Secrets): Promise<void> {
-    return this.closed ? Promise.reject(this.closedError()) : Promise.resolve();
+    return this.closed ? Promise.reject(closedError(this.name)) : Promise.resolve();
   }
 
   destroy(): Promise<void> {
@@ -239,16 +175,8 @@ export class RelayLayer implements TwoWayLayer {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.offState();
-    for (const d of this.docs.values()) {
-      const e = this.closedError(d.docId);
-      for (const l of d.loads.splice(0)) l.reject(e);
-      for (const s of d.saves.splice(0)) s.reject?.(e);
-      d.session?.end();
-      d.session = null;
-      if (d.reopenTimer) clearTimeout(d.reopenTimer);
-    }
-    for (const w of this.changeWaiters.values()) w.reject(this.closedError());
-    this.changeWaiters.clear();
+    this.sessions.close((docId) => closedError(this.name, docId));
+    this.queries.close(() => closedError(this.name));
     this.pool.release(this.connection);
     this.emitStatus();
     return Promise.resolve();
@@ -257,53 +185,50 @@ export class RelayLayer implements TwoWayLayer {
   // ---- TwoWayLayer
 
   subscribe(listener: (incoming: IncomingUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   onError(listener: (error: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void {
     if (this.closed) return;
-    const d = this.doc(docId);
+    const d = this.sessions.doc(docId);
     d.source = source;
     d.synced = false;
     if (d.refusal) {
       // A new open tries once more (an invite renewed, a page repaired); a refusal then says so again.
       d.refusal = null;
     }
-    const existed = d.session !== null;
-    this.ensureSession(d);
-    if (existed && d.session?.live) this.sendStep1(d, stateVector, null);
+    this.sessions.follow(d, stateVector);
     this.emitStatus();
   }
 
   unfollow(docId: DocId): void {
-    const d = this.docs.get(docId);
+    const d = this.sessions.get(docId);
     if (!d) return;
     d.source = null;
     d.synced = false;
     // What this layer sent on its own is given again by the next follow's exchange.
     d.saves = d.saves.filter((s) => s.resolve);
-    this.maybeEnd(d);
+    this.sessions.maybeEnd(d);
     this.emitStatus();
   }
 
   // ---- status, awareness, stateless
 
   status(): RelaySyncStatus {
-    const unstored = [...this.docs.values()].reduce((n, d) => n + d.saves.length, 0);
-    const space = this.docs.get(SPACE_DOC_ID);
+    const docs = [...this.sessions.all()];
+    const unstored = docs.reduce((n, d) => n + d.saves.length, 0);
+    const space = this.sessions.get(SPACE_DOC_ID);
     const role = space?.scope === 'readonly' ? 'viewer' : space?.scope === 'read-write' ? 'editor' : null;
     let state: RelaySyncState;
     if (this.closed || space?.refusal) state = 'stopped';
     else if (this.connection.state === 'offline') state = 'offline';
     else if (this.connection.state !== 'open') state = 'connecting';
     else {
-      const behind = [...this.docs.values()].some((d) => d.source && !d.refusal && !d.synced);
+      const behind = docs.some((d) => d.source && !d.refusal && !d.synced);
       state = unstored > 0 || behind ? 'syncing' : 'synced';
     }
     if (state === 'synced') this.lastSyncedAt = this.now();
@@ -311,8 +236,7 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   onStatus(listener: (s: RelaySyncStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.statusListeners.add(listener);
   }
 
   /**
@@ -321,8 +245,8 @@ export class RelayLayer implements TwoWayLayer {
    * relay refused it.
    */
   whenSettled(docId: DocId, options: { storeNow?: boolean } = {}): Promise<void> {
-    const d = this.doc(docId);
-    if (this.settled(d)) return Promise.resolve();
+    const d = this.sessions.doc(docId);
+    if (isSettled(d)) return Promise.resolve();
     const settled = new Promise<void>((resolve) => d.settledWaiters.push(resolve));
     if (!options.storeNow) return settled;
     // Ask the relay to store now rather than after its debounce (storeNow.ts), again while saves are still
@@ -344,38 +268,15 @@ export class RelayLayer implements TwoWayLayer {
    * Returns a detach function, which tells the others this client left.
    */
   attachAwareness(docId: DocId, awareness: Awareness): () => void {
-    const d = this.doc(docId);
-    d.awareness = awareness;
-    d.awarenessLocal = new Set([awareness.clientID, ...awareness.getStates().keys()]);
-    const onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      if (origin === this) return; // the relay brought it
-      for (const id of [...added, ...updated]) d.awarenessLocal.add(id);
-      for (const id of removed) d.awarenessLocal.delete(id);
-      if (!d.session?.live) return; // sent whole when the session starts
-      d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed])));
-    };
-    awareness.on('update', onUpdate);
-    this.ensureSession(d);
-    if (d.session?.live) d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [...d.awarenessLocal])));
-    return () => {
-      awareness.off('update', onUpdate);
-      if (d.awareness !== awareness) return;
-      d.awareness = null;
-      // Encoded against an empty state map: the others drop this client's cursor now, not after a timeout.
-      if (d.session?.live) d.session.send(encodeAwareness(d.name, encodeAwarenessUpdate(awareness, [awareness.clientID], new Map())));
-      this.maybeEnd(d);
-    };
+    return this.sessions.attachAwareness(this.sessions.doc(docId), awareness);
   }
 
   /** Sends a stateless message on a document's session (access commands). */
   sendStateless(docId: DocId, payload: string): void {
-    if (this.closed) throw this.closedError(docId);
-    const d = this.doc(docId);
+    if (this.closed) throw closedError(this.name, docId);
+    const d = this.sessions.doc(docId);
     if (d.refusal) throw d.refusal;
-    const existed = d.session !== null;
-    d.stateless.push(payload);
-    this.ensureSession(d);
-    if (existed && d.session?.live) this.flushStateless(d);
+    this.sessions.sendStateless(d, payload);
   }
 
   /**
@@ -384,62 +285,32 @@ export class RelayLayer implements TwoWayLayer {
    */
   hold(docId: DocId): () => void {
     if (this.closed) return () => {};
-    const d = this.doc(docId);
+    const d = this.sessions.doc(docId);
     d.holds++;
     let held = true;
     return () => {
       if (!held) return;
       held = false;
       if (d.holds > 0) d.holds--;
-      this.maybeEnd(d);
+      this.sessions.maybeEnd(d);
     };
   }
 
   /** A local change of `docId` was handed to this layer (the background sync marks the page dirty). */
   onLocalChange(listener: (docId: DocId) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.changeListeners.add(listener);
   }
 
   /** Stateless messages from the relay other than stored acknowledgements. */
   onStateless(listener: (docId: DocId, payload: string) => void): () => void {
-    this.statelessListeners.add(listener);
-    return () => this.statelessListeners.delete(listener);
+    return this.statelessListeners.add(({ docId, payload }) => listener(docId, payload));
   }
 
   /** Which documents of this space the relay stored after sequence `since` (changeQuery.ts). */
   changesSince(since: number): Promise<ChangesAnswer> {
-    if (this.closed) return Promise.reject(this.closedError());
-    if (this.connection.state === 'offline') return Promise.reject(this.unreachable(SPACE_DOC_ID));
-    const id = `q${this.nextQuery++}`;
-    const d = this.doc(SPACE_DOC_ID);
-    return new Promise<ChangesAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!this.changeWaiters.delete(id)) return;
-        d.holds--;
-        this.maybeEnd(d);
-        reject(new PersistenceError(ErrorCode.Timeout, `${this.name}: no answer to "changes since ${since}" within ${CHANGES_TIMEOUT_MS} ms`, { layer: this.name }));
-      }, CHANGES_TIMEOUT_MS);
-      d.holds++;
-      this.changeWaiters.set(id, {
-        docId: SPACE_DOC_ID,
-        resolve: (a) => {
-          clearTimeout(timer);
-          resolve(a);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      try {
-        this.sendStateless(SPACE_DOC_ID, encodeChangesQuery({ id, since }));
-      } catch (e) {
-        this.changeWaiters.get(id)?.reject(e as PersistenceError);
-        this.changeWaiters.delete(id);
-        d.holds--;
-      }
-    });
+    if (this.closed) return Promise.reject(closedError(this.name));
+    if (this.connection.state === 'offline') return Promise.reject(unreachableError(this.name, SPACE_DOC_ID));
+    return this.queries.ask(since);
   }
 
   /** Drops the connection as a network failure would (every layer on it reconnects with backoff). */
@@ -457,267 +328,41 @@ export class RelayLayer implements TwoWayLayer {
     return this.connection.traffic;
   }
 
-  // ---- sessions
+  // ---- events of the sessions and the connection
 
-  private doc(docId: DocId): DocState {
-    let d = this.docs.get(docId);
-    if (!d) {
-      d = {
-        docId,
-        name: `${this.opts.spaceId}/${docId}`,
-        session: null,
-        source: null,
-        loads: [],
-        step1s: [],
-        saves: [],
-        stored: null,
-        synced: false,
-        refusal: null,
-        scope: null,
-        awareness: null,
-        awarenessLocal: new Set(),
-        stateless: [],
-        holds: 0,
-        settledWaiters: [],
-        storeNowWaiters: 0,
-        resets: 0,
-        reopenTimer: null,
-      };
-      this.docs.set(docId, d);
-    }
-    return d;
-  }
-
-  private needsSession(d: DocState): boolean {
-    return d.source !== null || d.loads.length > 0 || d.saves.some((s) => s.resolve) || d.awareness !== null || d.stateless.length > 0 || d.holds > 0;
-  }
-
-  private ensureSession(d: DocState): void {
-    if (d.session || d.refusal || this.closed) return;
-    d.step1s = [];
-    d.session = this.connection.open(d.name, {
-      token: () => this.opts.token(),
-      connected: () => this.connected(d),
-      disconnected: () => {
-        d.synced = false;
-        d.step1s = [];
-        d.saves = d.saves.filter((s) => s.resolve);
-        for (const l of d.loads) l.sent = false;
-        this.emitStatus();
-      },
-      frame: (f) => this.frame(d, f),
-      refused: (reason) => this.refused(d, reason),
-      tokenFailed: (e) => this.emitError(new PersistenceError(ErrorCode.Forbidden, `${this.name}: no capability to present for ${d.docId}`, { layer: this.name, docId: d.docId, cause: e })),
-    });
-  }
-
-  /** Ends a session nothing needs any more (it is reopened on demand). */
-  private maybeEnd(d: DocState): void {
-    if (!d.session || this.needsSession(d)) return;
-    d.session.end();
-    d.session = null;
-    d.synced = false;
-    d.scope = d.docId === SPACE_DOC_ID ? d.scope : null;
-  }
-
-  /** The socket is open and this session's Auth frame is on its way: (re)start the exchange. */
-  private connected(d: DocState): void {
-    // step1s is not reset here: frames sent before the session started are still queued behind the Auth
-    // frame, with their entries (a dropped socket clears both, in `disconnected`).
-    d.synced = false;
-    if (d.source) this.sendStep1(d, d.source.stateVector(), null);
-    const waiting = d.loads.filter((l) => !l.sent);
-    if (waiting.length > 0) this.sendStep1(d, EMPTY_STATE_VECTOR, waiting);
-    for (const s of d.saves) d.session?.send(encodeUpdate(d.name, s.update));
-    if (d.awareness) d.session?.send(encodeAwareness(d.name, encodeAwarenessUpdate(d.awareness, [...d.awarenessLocal])));
-    this.flushStateless(d);
-    this.emitStatus();
-  }
-
-  private sendStep1(d: DocState, stateVector: Uint8Array, loads: Loader[] | null): void {
-    if (!d.session) return;
-    for (const l of loads ?? []) l.sent = true;
-    d.step1s.push(loads);
-    d.session.send(encodeSyncStep1(d.name, stateVector));
-  }
-
-  private flushStateless(d: DocState): void {
-    for (const p of d.stateless.splice(0)) d.session?.send(encodeStateless(d.name, p));
-  }
-
-  private frame(d: DocState, f: IncomingFrame): void {
-    switch (f.kind) {
-      case 'authenticated':
-        d.scope = f.scope;
-        if (f.scope === 'readonly') for (const s of d.saves.splice(0)) s.reject?.(this.readOnly(d.docId));
-        break;
-      case 'sync-step1': {
-        if (!d.source || d.scope === 'readonly') break;
-        const diff = d.source.diff(f.stateVector);
-        if (isEmptyUpdate(diff)) break;
-        d.session?.send(encodeSyncStep2(d.name, diff));
-        if (!(d.stored && ackCovers(d.stored, diff))) d.saves.push({ update: diff });
-        break;
-      }
-      case 'sync-step2': {
-        const loads = d.step1s.shift() ?? null;
-        const rows = isEmptyUpdate(f.update) ? [] : [{ key: 0, update: f.update }];
-        if (loads) {
-          d.loads = d.loads.filter((l) => !loads.includes(l));
-          for (const l of loads) l.resolve(rows.map((r) => ({ ...r, update: r.update.slice() })));
-        } else if (d.source) d.synced = true;
-        d.resets = 0;
-        if (d.source && rows.length > 0) this.deliver(d.docId, f.update);
-        this.maybeEnd(d);
-        break;
-      }
-      case 'update':
-        if (d.source) this.deliver(d.docId, f.update);
-        break;
-      case 'stateless':
-        this.stateless(d, f.payload);
-        break;
-      case 'awareness':
-        if (!d.awareness) break;
-        try {
-          applyAwarenessUpdate(d.awareness, f.update, this);
-        } catch (cause) {
-          // Awareness is never persisted; a malformed one changes nothing and is reported typed.
-          this.emitError(new PersistenceError(ErrorCode.InvalidUpdate, `${this.name}: malformed awareness update for ${d.docId}`, { layer: this.name, docId: d.docId, cause }));
-        }
-        break;
-      case 'sync-status':
-      case 'token-request':
-      case 'permission-denied':
-      case 'close':
-        break;
-    }
-    this.emitStatus();
-  }
-
-  private deliver(docId: DocId, update: Uint8Array): void {
-    for (const l of [...this.listeners]) l({ docId, update });
-  }
-
-  private stateless(d: DocState, payload: string): void {
-    let stored: Y.Snapshot | null;
-    let answer: ChangesAnswer | null = null;
+  /** A stateless message that is not a stored acknowledgement: a change answer, else for `onStateless`. */
+  private stateless(d: RelayDoc, payload: string): void {
+    let answer: ChangesAnswer | null;
     try {
-      stored = parseStoredAck(payload);
-      if (!stored) answer = parseChangesAnswer(payload);
+      answer = parseChangesAnswer(payload);
     } catch (e) {
       if (!(e instanceof PersistenceError)) throw e;
-      this.emitError(new PersistenceError(e.code, `${this.name}: ${e.message}`, { layer: this.name, docId: d.docId, cause: e }));
+      this.emitError(malformedMessageError(this.name, d.docId, e));
       return;
     }
-    if (stored) {
-      d.stored = stored;
-      const covered = d.saves.filter((s) => ackCovers(stored, s.update));
-      d.saves = d.saves.filter((s) => !covered.includes(s));
-      for (const s of covered) s.resolve?.();
-      this.maybeEnd(d);
-      return;
-    }
-    if (answer) {
-      const w = this.changeWaiters.get(answer.id);
-      if (!w) return;
-      this.changeWaiters.delete(answer.id);
-      d.holds--;
-      w.resolve(answer);
-      this.maybeEnd(d);
-      return;
-    }
-    for (const l of [...this.statelessListeners]) l(d.docId, payload);
-  }
-
-  private refused(d: DocState, raw: string): void {
-    const why = syncStopReason(raw);
-    if (why === SyncStopReason.Other) {
-      // Not a refusal: the relay reset the session (shutting down, or it failed to load the document).
-      // Nothing is lost: waiting saves stay and are sent again; the session is reopened after a delay.
-      d.session = null;
-      d.synced = false;
-      d.step1s = [];
-      d.saves = d.saves.filter((s) => s.resolve);
-      for (const l of d.loads) l.sent = false;
-      const delay = Math.min(SESSION_REOPEN_MAX_MS, SESSION_REOPEN_MS * 2 ** d.resets++);
-      if (d.reopenTimer) clearTimeout(d.reopenTimer);
-      d.reopenTimer = setTimeout(() => {
-        d.reopenTimer = null;
-        if (!this.closed && this.needsSession(d)) this.ensureSession(d);
-      }, delay);
-      this.emitStatus();
-      return;
-    }
-    const error = new RelayRefusalError(why, `${this.name}: the relay stopped syncing ${d.docId}: ${raw}`, { layer: this.name, docId: d.docId });
-    d.session = null;
-    d.refusal = error;
-    d.synced = false;
-    this.reason = why;
-    for (const l of d.loads.splice(0)) l.reject(error);
-    for (const s of d.saves.splice(0)) s.reject?.(error);
-    for (const [id, w] of this.changeWaiters) {
-      if (w.docId !== d.docId) continue;
-      this.changeWaiters.delete(id);
-      w.reject(error);
-    }
-    d.holds = 0;
-    d.stateless = [];
-    this.emitError(error);
-    this.emitStatus();
+    if (answer) this.queries.answered(d, answer);
+    else this.statelessListeners.emit({ docId: d.docId, payload });
   }
 
   private connectionChanged(state: ConnectionState): void {
-    if (state === 'open') {
-      // Sessions the relay reset before the socket dropped come back with the new socket, not a timer later.
-      for (const d of this.docs.values()) {
-        if (d.session || d.refusal || !this.needsSession(d)) continue;
-        if (d.reopenTimer) clearTimeout(d.reopenTimer);
-        d.reopenTimer = null;
-        this.ensureSession(d);
-      }
-    }
-    if (state === 'offline') {
-      // Fast failure: a load does not wait LOAD_TIMEOUT_MS for a relay that is not there.
-      for (const d of this.docs.values()) for (const l of d.loads.splice(0)) l.reject(this.unreachable(d.docId));
-      for (const [id, w] of this.changeWaiters) {
-        this.changeWaiters.delete(id);
-        this.doc(w.docId).holds--;
-        w.reject(this.unreachable(w.docId));
-      }
-    }
+    this.sessions.connectionChanged(state);
+    if (state === 'offline') this.queries.unreachable((docId) => unreachableError(this.name, docId));
     this.emitStatus();
   }
 
-  private settled(d: DocState): boolean {
-    return d.refusal !== null || (d.saves.length === 0 && (d.source === null || d.synced));
-  }
-
   private emitStatus(): void {
-    for (const d of this.docs.values()) {
-      if (d.settledWaiters.length > 0 && this.settled(d)) for (const w of d.settledWaiters.splice(0)) w();
+    for (const d of this.sessions.all()) {
+      if (d.settledWaiters.length > 0 && isSettled(d)) for (const w of d.settledWaiters.splice(0)) w();
     }
     if (this.statusListeners.size === 0) return;
     const s = this.status();
     const key = `${s.state}|${s.unstored}|${s.reason}|${s.role}|${s.state === 'synced' ? '' : s.lastSyncedAt}`;
     if (key === this.lastStatus) return;
     this.lastStatus = key;
-    for (const l of [...this.statusListeners]) l(s);
+    this.statusListeners.emit(s);
   }
 
   private emitError(e: PersistenceError): void {
-    for (const l of [...this.errorListeners]) l(e);
-  }
-
-  private closedError(docId?: DocId): PersistenceError {
-    return new PersistenceError(ErrorCode.Closed, `${this.name}: layer is closed`, { layer: this.name, docId });
-  }
-
-  private unreachable(docId: DocId): PersistenceError {
-    return new PersistenceError(ErrorCode.Unreachable, `${this.name}: the relay is unreachable`, { layer: this.name, docId });
-  }
-
-  private readOnly(docId: DocId): PersistenceError {
-    return new PersistenceError(ErrorCode.Forbidden, `${this.name}: this device may only read ${docId} (viewer); the change stays on this device`, { layer: this.name, docId });
+    this.errorListeners.emit(e);
   }
 }

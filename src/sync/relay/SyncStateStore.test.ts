@@ -1,5 +1,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { IndexedDbSyncStateStore } from './IndexedDbSyncStateStore.ts';
 import { MemorySyncStateStore, syncStateKey, type SyncStateStore } from './SyncStateStore.ts';
 
@@ -49,4 +50,19 @@ contract('IndexedDB (quire-sync)', () => {
       return new IndexedDbSyncStateStore({ indexedDB, IDBKeyRange });
     },
   };
+});
+
+describe('IndexedDbSyncStateStore errors', () => {
+  it('a browser out of quota is quota-exceeded, not storage-unavailable', async () => {
+    // The browser refuses to open (or grow) the database: `indexedDB.open` itself can fail with the quota.
+    class FullIDBFactory extends IDBFactory {
+      override open(): never {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+    }
+    const store = new IndexedDbSyncStateStore({ indexedDB: new FullIDBFactory(), IDBKeyRange });
+    const e: unknown = await store.addDirty('k', ['p1']).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(PersistenceError);
+    expect((e as PersistenceError).code).toBe(ErrorCode.QuotaExceeded);
+  });
 });

@@ -16,7 +16,7 @@
 import { ErrorCode, QuireError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId } from '../../core/persistence/PersistenceLayer.ts';
 import { AccessMessageError, AccessMessageType, encodeAccessRequest, parseAccessReply, type AccessReply, type AccessRequest, type MemberInfo } from '../../protocol/accessMessages.ts';
-import type { RelaySyncStatus } from './RelayLayer.ts';
+import type { RelaySyncStatus } from './RelaySyncStatus.ts';
 
 export type { MemberInfo } from '../../protocol/accessMessages.ts';
 

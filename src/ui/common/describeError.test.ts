@@ -20,6 +20,13 @@ describe('describeError', () => {
     expect(text).not.toMatch(/local storage/);
   });
 
+  it('says the browser lacks what Quire needs, not local storage, for an unsupported browser', () => {
+    const text = describeError(new PersistenceError(ErrorCode.Unsupported, 'This browser has no WebSocket, which Quire needs to reach the relay', { layer: 'relay' }));
+    expect(text).toMatch(/This browser cannot do something Quire needs \(This browser has no WebSocket/);
+    expect(text).toMatch(/up-to-date browser/);
+    expect(text).not.toMatch(/local storage/);
+  });
+
   it('still says local storage for a local store that failed', () => {
     expect(describeError(new PersistenceError(ErrorCode.StorageUnavailable, 'idb closed', { layer: 'indexeddb' }))).toMatch(/local storage is unavailable/);
   });

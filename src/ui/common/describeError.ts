@@ -13,6 +13,8 @@ export function describeError(e: QuireError | Error): string {
       return 'Not saved: local storage is unavailable. Keep this tab open; Quire keeps retrying.';
     case ErrorCode.Unreachable:
       return 'The relay cannot be reached: this device is offline, or the relay is down. What is on this device is safe; try again once the relay is back.';
+    case ErrorCode.Unsupported:
+      return `This browser cannot do something Quire needs (${e.message}). What is on this device is safe; open Quire in an up-to-date browser to sync it.`;
     case ErrorCode.VersionTooNew:
       return 'This data was written by a newer version of Quire. Reload to get the newer version; this one will not change your data.';
     case ErrorCode.CorruptData:

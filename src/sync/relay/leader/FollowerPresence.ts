@@ -5,6 +5,7 @@
  * showing that page. Memory only.
  */
 import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness';
+import { Listeners } from '../../../core/Listeners.ts';
 
 /** The origin of states applied from the leader, so they are not sent back to it. */
 const FROM_LEADER = Symbol('relay leader');
@@ -12,7 +13,8 @@ const FROM_LEADER = Symbol('relay leader');
 export class FollowerPresence {
   /** Per `spaceId\npageId`, the editors' awarenesses showing that page in this tab. */
   private readonly shown = new Map<string, Set<Awareness>>();
-  private readonly resends = new Set<() => void>();
+  /** Each attached editor's full send, repeated for a new leader. */
+  private readonly resends = new Listeners<void>();
 
   constructor(
     private readonly post: (spaceId: string, pageId: string, update: Uint8Array) => void,
@@ -30,11 +32,11 @@ export class FollowerPresence {
       if (origin !== FROM_LEADER && [...added, ...updated, ...removed].includes(awareness.clientID)) send();
     };
     awareness.on('update', onUpdate);
-    this.resends.add(send);
+    const offResend = this.resends.add(send);
     send();
     return () => {
       awareness.off('update', onUpdate);
-      this.resends.delete(send);
+      offResend();
       if (!set.delete(awareness)) return;
       if (set.size === 0) this.shown.delete(key);
       this.post(spaceId, pageId, encodeAwarenessUpdate(awareness, [awareness.clientID], new Map()));
@@ -54,6 +56,6 @@ export class FollowerPresence {
 
   /** A new leader knows nothing of this tab's editors: tell it again. */
   resend(): void {
-    for (const send of this.resends) send();
+    this.resends.emit();
   }
 }

@@ -5,13 +5,14 @@
  * queued candidate is granted and takes over with no timeout and no heartbeat: that is the handover.
  */
 import { asPersistenceError, ErrorCode, type PersistenceError } from '../../../core/errors.ts';
+import { Listeners } from '../../../core/Listeners.ts';
 import type { TabLocks } from '../../tabs/TabLocks.ts';
 
 export class LeaderElection {
   private release: (() => void) | null = null;
   private readonly abort = new AbortController();
-  private readonly listeners = new Set<() => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+  private readonly listeners = new Listeners<void>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
   private started = false;
   private resigned = false;
 
@@ -27,14 +28,12 @@ export class LeaderElection {
 
   /** Called once, when this candidate becomes the leader (it stays leader until `resign` or its tab dies). */
   onLeading(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** The lock manager failed (not a resignation): this candidate will never lead. */
   onError(listener: (e: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   /** Queues this candidate behind the current leader and earlier candidates. */
@@ -46,12 +45,13 @@ export class LeaderElection {
         // Resigned while the grant was on its way: give the lock to the next candidate at once.
         if (this.resigned) return release();
         this.release = release;
-        for (const l of this.listeners) l();
+        this.listeners.emit();
       },
       (e: unknown) => {
         if (this.abort.signal.aborted) return; // our own resignation while queued
-        const error = asPersistenceError(e, ErrorCode.StorageUnavailable);
-        for (const l of this.errorListeners) l(error);
+        // The lock manager failed: this browser cannot elect a leader (a TabLocks that typed its failure
+        // keeps its code).
+        this.errorListeners.emit(asPersistenceError(e, ErrorCode.Unsupported));
       },
     );
   }

@@ -34,7 +34,7 @@ export class LeaderRequests {
   ) {}
 
   /** Asks the leader to run `command`. Rejects with a MemberCommandError: the leader's or the relay's
-   * refusal, or 'timeout' when no tab answered (no leader, or it does not sync this space). */
+   * refusal, 'closed' when the leader does not sync this space, or 'timeout' when no tab answered. */
   ask(spaceId: string, command: OwnerCommand): Promise<OkResult> {
     const id = `${this.tabId}-${++this.next}`;
     return new Promise<OkResult>((resolve, reject) => {
@@ -84,6 +84,7 @@ export async function runOwnerCommand(layer: AccessChannel, command: OwnerComman
         return { ok: true };
     }
   } catch (e) {
-    return { ok: false, code: e instanceof QuireError ? e.code : ErrorCode.StorageUnavailable, message: e instanceof Error ? e.message : String(e) };
+    // Untyped: the command did not get through to the relay (memberCommands types everything it reaches).
+    return { ok: false, code: e instanceof QuireError ? e.code : ErrorCode.Unreachable, message: e instanceof Error ? e.message : String(e) };
   }
 }

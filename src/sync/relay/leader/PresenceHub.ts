@@ -13,6 +13,7 @@
  */
 import { applyAwarenessUpdate, Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { Listeners } from '../../../core/Listeners.ts';
 
 /** The origin of states the hub applies to a local awareness, so they are not sent back. */
 export const FROM_HUB = Symbol('presence hub');
@@ -29,7 +30,7 @@ export class PresenceHub {
   /** Per local source (a follower tab, or one of the leader's editors), the clients it put here. */
   private readonly local = new Map<string, Set<number>>();
   /** The leader's own editors: they receive other devices' states directly. */
-  private readonly sinks = new Set<(update: Uint8Array) => void>();
+  private readonly sinks = new Listeners<Uint8Array>();
   private readonly detachLayer: () => void;
   private editors = 0;
   private ended = false;
@@ -86,13 +87,17 @@ export class PresenceHub {
     };
     const sink = (update: Uint8Array) => applyAwarenessUpdate(editor, update, FROM_HUB);
     editor.on('update', onEditor);
-    this.sinks.add(sink);
+    const offSink = this.sinks.add(sink);
+    let attached = true;
     push();
     const full = this.remoteState();
     if (full) sink(full);
     return () => {
       editor.off('update', onEditor);
-      if (!this.sinks.delete(sink) || this.ended) return;
+      if (!attached) return;
+      attached = false;
+      offSink();
+      if (this.ended) return;
       // Encoded against an empty state map: the others drop this editor's caret now, not after a timeout.
       applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(editor, [editor.clientID], new Map()), source);
       this.local.delete(source);
@@ -130,6 +135,6 @@ export class PresenceHub {
     if (remote.length === 0) return;
     const update = encodeAwarenessUpdate(this.awareness, remote);
     this.broadcast(update);
-    for (const sink of this.sinks) sink(update);
+    this.sinks.emit(update);
   };
 }

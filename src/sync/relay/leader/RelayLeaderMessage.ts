@@ -30,7 +30,7 @@
  */
 import { ErrorCode, isErrorCode, PersistenceError } from '../../../core/errors.ts';
 import type { MemberInfo } from '../../../protocol/accessMessages.ts';
-import type { RelaySyncState, RelaySyncStatus } from '../RelayLayer.ts';
+import type { RelaySyncState, RelaySyncStatus } from '../RelaySyncStatus.ts';
 import { SyncStopReason } from '../../../protocol/closeReason.ts';
 
 export const RELAY_LEADER_PROTOCOL_VERSION = 1;

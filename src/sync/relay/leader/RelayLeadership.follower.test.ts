@@ -18,6 +18,7 @@ import { relayMemberId } from '../../../protocol/relayMemberId.ts';
 import { ErrorCode } from '../../../core/errors.ts';
 import { MemberCommandError } from '../memberCommands.ts';
 import { LeaderRequests } from './LeaderRequests.ts';
+import { NOT_SYNCED_HERE } from './SharedRelay.ts';
 import { copyStore, RelayTab, SocketMeter } from './testing/relayTabs.ts';
 
 const RELAY_ENV = { QUIRE_RELAY_STORE_DEBOUNCE_MS: '20', QUIRE_RELAY_STORE_MAX_DEBOUNCE_MS: '200' };
@@ -168,6 +169,12 @@ describe('a follower tab through the leader', () => {
     await until(() => expect(leader.layer).toBeNull());
     expect(leader.handle.layers.some((l) => l.name === relayLayerName)).toBe(false);
     expect(leader.stopped).toBe(1);
+    // The leader no longer syncs the space: an owner command from the follower says so, typed 'closed'
+    // (nothing local failed), not 'storage-unavailable'.
+    const e: unknown = await follower.attachment!.listMembers().then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(MemberCommandError);
+    expect((e as MemberCommandError).code).toBe(ErrorCode.Closed);
+    expect((e as MemberCommandError).message).toBe(NOT_SYNCED_HERE);
     await follower.close();
     await leader.close();
   }, 30_000);

@@ -5,18 +5,19 @@
  */
 import { asPersistenceError, ErrorCode, PersistenceError } from '../../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../../core/persistence/PersistenceLayer.ts';
-import type { PageHandle, SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
+import type { SpaceHandle } from '../../../core/manager/SpaceHandle.ts';
 import type { TabChannel } from '../../tabs/TabChannelLayer.ts';
-import { tabLockName } from '../../tabs/TabLocks.ts';
 import type { Awareness } from 'y-protocols/awareness';
-import type { RelayLayer, RelaySyncStatus } from '../RelayLayer.ts';
+import type { RelayLayer } from '../RelayLayer.ts';
+import type { RelaySyncStatus } from '../RelaySyncStatus.ts';
 import { listMembers, revokeInvite, revokeMember } from '../memberCommands.ts';
+import { FollowerHolds } from './FollowerHolds.ts';
 import { FollowerPresence } from './FollowerPresence.ts';
 import { LeaderRequests, runOwnerCommand } from './LeaderRequests.ts';
 import { PresenceHub } from './PresenceHub.ts';
 import { LeaderElection, relayLeaderName } from './LeaderElection.ts';
 import { parseRelayLeaderMessage, RELAY_LEADER_PROTOCOL_VERSION, type RelayLeaderMessage } from './RelayLeaderMessage.ts';
-import type { RelayAttachment, RelayLeadershipOptions } from './RelayLeadership.ts';
+import type { RelayAttachment, RelayLeadershipOptions } from './RelayAttachment.ts';
 
 /**
  * How often a follower compares its open pages with what it last announced: 250 ms. It bounds how long a
@@ -24,6 +25,9 @@ import type { RelayAttachment, RelayLeadershipOptions } from './RelayLeadership.
  * once the leader opens the page and catches up through the tab channel).
  */
 export const ANNOUNCE_MS = 250;
+
+/** The reply to a follower's owner command when the leader does not sync the space (typed 'closed'). */
+export const NOT_SYNCED_HERE = 'The tab holding the relay connection does not sync this space right now; try again in a moment';
 
 /** What a follower shows before the leader has said anything: nothing is known to be stored yet. */
 const UNKNOWN_STATUS: RelaySyncStatus = { state: 'connecting', unstored: 0, reason: null, lastSyncedAt: null, role: null };
@@ -65,12 +69,8 @@ export class SharedRelay {
   private readonly election: LeaderElection;
   private readonly channel: TabChannel;
   private readonly spaces = new Map<string, Attached>();
-  /** Leading: per follower tab, per space, the pages held open for it. */
-  private readonly holds = new Map<string, Map<string, Map<string, Promise<PageHandle | null>>>>();
-  /** Leading: spaces opened for followers (kept open, as the UI keeps every visited space open). */
-  private readonly opened = new Map<string, Promise<SpaceHandle | null>>();
-  /** Leading: follower tabs whose lifetime lock we wait on (granted = that tab is gone). */
-  private readonly watches = new Map<string, AbortController>();
+  /** Leading: the pages held open for follower tabs, and the watches on their lifetime locks. */
+  private readonly followers: FollowerHolds;
   private readonly timer: ReturnType<typeof setInterval>;
   /** Numbers this tab's announcements (followers). */
   private announcements = 0;
@@ -94,6 +94,13 @@ export class SharedRelay {
       (e) => this.report(asPersistenceError(e, ErrorCode.InvalidUpdate)),
     );
     this.requests = new LeaderRequests(tab, (id, spaceId, command) => this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab, kind: 'request', id, spaceId, command }));
+    this.followers = new FollowerHolds({
+      locks: opts.locks,
+      own: (spaceId) => this.spaces.get(spaceId)?.handle,
+      openSpace: opts.openSpace,
+      gone: (t) => this.dropTab(t),
+      report: (e) => this.report(e),
+    });
     this.election = new LeaderElection(opts.locks, name);
     this.election.onLeading(() => this.lead());
     this.election.onError((e) => this.report(e));
@@ -196,9 +203,8 @@ export class SharedRelay {
     this.closed = true;
     clearInterval(this.timer);
     this.election.resign();
-    for (const tab of [...this.holds.keys()]) this.dropTab(tab);
-    for (const w of this.watches.values()) w.abort();
-    this.watches.clear();
+    for (const tab of this.followers.tabs()) this.dropTab(tab);
+    this.followers.close();
     for (const a of this.spaces.values()) {
       a.offStatus?.();
       this.endHubs(a);
@@ -266,77 +272,8 @@ export class SharedRelay {
     this.post(answers ? { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status, answers } : { v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'status', spaceId: a.handle.id, status });
   }
 
-  /** Holds open exactly `pageIds` of `spaceId` for follower `tab` (its whole announced set). Resolves once
-   * they are open (and so followed through the relay layer), or failed to open. */
-  private hold(tab: string, spaceId: string, pageIds: readonly string[]): Promise<void> {
-    this.watchTab(tab);
-    let perSpace = this.holds.get(tab);
-    if (!perSpace) this.holds.set(tab, (perSpace = new Map<string, Map<string, Promise<PageHandle | null>>>()));
-    let pages = perSpace.get(spaceId);
-    if (!pages) perSpace.set(spaceId, (pages = new Map<string, Promise<PageHandle | null>>()));
-    const wanted = new Set(pageIds);
-    for (const [id, held] of pages) {
-      if (wanted.has(id)) continue;
-      pages.delete(id);
-      void releaseHeld(held);
-    }
-    const space = this.spaceFor(spaceId);
-    for (const id of wanted) {
-      if (pages.has(id)) continue;
-      pages.set(
-        id,
-        space
-          .then((h) => (h && !h.isClosed ? h.openPage(id) : null))
-          .catch((e: unknown) => {
-            // Deleted meanwhile, or the store failed: the follower still has its copy and its own store.
-            this.report(asPersistenceError(e, ErrorCode.StorageUnavailable, { docId: id }));
-            return null;
-          }),
-      );
-    }
-    return Promise.all([space, ...pages.values()]).then(() => undefined);
-  }
-
-  /** The leader's handle of a space a follower shows: its own, or opened for the follower. */
-  private spaceFor(spaceId: string): Promise<SpaceHandle | null> {
-    const own = this.spaces.get(spaceId);
-    if (own) return Promise.resolve(own.handle);
-    let opening = this.opened.get(spaceId);
-    if (!opening) {
-      const open = this.opts.openSpace;
-      opening = open
-        ? open(spaceId).catch((e: unknown) => {
-            this.opened.delete(spaceId);
-            this.report(asPersistenceError(e, ErrorCode.StorageUnavailable));
-            return null;
-          })
-        : Promise.resolve(null);
-      this.opened.set(spaceId, opening);
-    }
-    return opening;
-  }
-
-  /** Waits on follower `tab`'s lifetime lock: granted means it is gone, and its holds are released. */
-  private watchTab(tab: string): void {
-    if (this.watches.has(tab)) return;
-    const ctrl = new AbortController();
-    this.watches.set(tab, ctrl);
-    this.opts.locks.acquire(tabLockName(tab), ctrl.signal).then(
-      (release) => {
-        release();
-        this.watches.delete(tab);
-        this.dropTab(tab);
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) this.report(asPersistenceError(e, ErrorCode.StorageUnavailable));
-      },
-    );
-  }
-
   private dropTab(tab: string): void {
-    const perSpace = this.holds.get(tab);
-    this.holds.delete(tab);
-    for (const pages of perSpace?.values() ?? []) for (const held of pages.values()) void releaseHeld(held);
+    this.followers.drop(tab);
     for (const a of this.spaces.values()) {
       for (const [pageId, hub] of a.hubs) {
         hub.dropSource(followerSource(tab));
@@ -411,14 +348,14 @@ export class SharedRelay {
         // session started for presence alone, before the page's own exchange, left that page's open waiting
         // (seen in e2e/leaderTab.spec.ts). Before that it is dropped; the follower sends it again once its
         // announcement of the page is answered.
-        const held = this.holds.get(m.tab)?.get(m.spaceId)?.get(m.pageId);
+        const held = this.followers.held(m.tab, m.spaceId, m.pageId);
         if (!held && !a.handle.openPageIds().includes(m.pageId)) return;
         const { tab, pageId, update } = m;
         void (held ?? Promise.resolve(null)).then(() => {
           if (!this.leading || this.spaces.get(a.handle.id) !== a || a.handle.isClosed || !a.handle.openPageIds().includes(pageId)) return;
           const hub = this.hubFor(a, pageId);
           if (!hub) return;
-          this.watchTab(tab);
+          this.followers.watch(tab);
           try {
             hub.apply(followerSource(tab), update);
           } catch (e) {
@@ -432,7 +369,8 @@ export class SharedRelay {
         if (!this.leading) return;
         const { tab, id, spaceId } = m;
         const layer = this.spaces.get(spaceId)?.layer;
-        const reply = layer ? runOwnerCommand(layer, m.command) : Promise.resolve({ ok: false as const, code: ErrorCode.StorageUnavailable, message: 'The tab holding the relay connection does not sync this space' });
+        // No layer: this tab is not (or no longer, or not yet) syncing that space; nothing local failed.
+        const reply = layer ? runOwnerCommand(layer, m.command) : Promise.resolve({ ok: false as const, code: ErrorCode.Closed, message: NOT_SYNCED_HERE });
         void reply.then((result) => this.post({ v: RELAY_LEADER_PROTOCOL_VERSION, tab: this.opts.tabId, kind: 'reply', id, to: tab, result }));
         return;
       }
@@ -444,7 +382,7 @@ export class SharedRelay {
         if (!this.leading || !a) return;
         void this.detach(a).then(
           () => a.onStopped?.(),
-          (e: unknown) => this.report(asPersistenceError(e, ErrorCode.StorageUnavailable)),
+          (e: unknown) => this.report(asPersistenceError(e, ErrorCode.InvalidOperation)), // removing the relay layer failed
         );
         return;
       }
@@ -453,7 +391,7 @@ export class SharedRelay {
         const { tab, seq, spaceId } = m;
         // Answered once the pages are open and followed, so the status covers them. It also serves a
         // follower that just attached the space and missed earlier statuses.
-        void this.hold(tab, spaceId, m.pageIds).then(() => {
+        void this.followers.hold(tab, spaceId, m.pageIds).then(() => {
           const a = this.spaces.get(spaceId);
           if (a && this.leading) this.broadcastStatus(a, { tab, seq });
         });
@@ -488,9 +426,4 @@ export class SharedRelay {
 /** The presence hubs' name of a follower tab's clients. */
 function followerSource(tab: string): string {
   return `tab:${tab}`;
-}
-
-async function releaseHeld(held: Promise<PageHandle | null>): Promise<void> {
-  const page = await held;
-  await page?.release().catch(() => undefined);
 }
