@@ -12,7 +12,7 @@
 import * as random from 'lib0/random';
 import type { Awareness } from 'y-protocols/awareness';
 import { ErrorCode, SpaceError } from '../core/errors.ts';
-import { SPACE_DOC_ID, type LayerFactory, type PersistenceLayer } from '../core/persistence/PersistenceLayer.ts';
+import { SPACE_DOC_ID, type LayerFactory } from '../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../protocol/capability.ts';
 import { inviteLink, MAX_ACCESS_CODE_CHARS, parseInviteLink, relayToken, type InviteLinkParts } from '../protocol/inviteLink.ts';
@@ -137,7 +137,7 @@ export class SpaceSharing {
     if (this.synced.has(handle.id)) throw new SpaceError(ErrorCode.InvalidOperation, 'This space already syncs');
     const url = normaliseRelayUrl(relayUrl);
     if ((accessCode?.trim().length ?? 0) > MAX_ACCESS_CODE_CHARS) throw new SpaceError(ErrorCode.InvalidOperation, `A relay access code has at most ${MAX_ACCESS_CODE_CHARS} characters`);
-    const previous = readSyncSettings(await handle.loadSecrets());
+    const previous = readSyncSettings(await handle.secrets.loadSecrets());
     const keys = previous?.keys ?? (await generateSpaceKeys());
     const settings: SyncSettings = {
       relayUrl: url,
@@ -148,7 +148,7 @@ export class SpaceSharing {
       keys,
       ...(accessCode?.trim() ? { accessCode: accessCode.trim() } : {}),
     };
-    await handle.saveSecrets(syncSecretsOf(settings));
+    await handle.secrets.saveSecrets(syncSecretsOf(settings));
     if (this.opts.leadership) this.lead(handle, settings);
     else handle.addLayer(this.makeLayer(handle.id, settings));
     this.watch(handle);
@@ -157,7 +157,7 @@ export class SpaceSharing {
   /** "Stop syncing": the relay layer leaves the space; everything stays on this device. */
   async stopSyncing(handle: SpaceHandle): Promise<void> {
     const s = this.synced.get(handle.id);
-    await handle.saveSecrets(STOPPED_SYNC_SECRETS);
+    await handle.secrets.saveSecrets(STOPPED_SYNC_SECRETS);
     if (!s) return;
     this.synced.delete(handle.id);
     this.stopBackground(handle.id);
@@ -170,7 +170,7 @@ export class SpaceSharing {
     const s = this.synced.get(handle.id);
     if (!s?.settings.keys) throw new SpaceError(ErrorCode.Forbidden, 'Only the owner of a space can invite');
     const { capability, inviteId } = await createInvite(handle.id, s.settings.keys, { role, expiresAt });
-    await handle.saveSecrets(withSentInvite(await handle.loadSecrets(), { inviteId, role, expiresAt, createdAt: Date.now(), relayUrl: s.settings.relayUrl, revokedAt: null }));
+    await handle.secrets.saveSecrets(withSentInvite(await handle.secrets.loadSecrets(), { inviteId, role, expiresAt, createdAt: Date.now(), relayUrl: s.settings.relayUrl, revokedAt: null }));
     return inviteLink(appBaseUrl, { relayUrl: s.settings.relayUrl, spaceId: handle.id, spaceName: handle.space.meta().name, capability });
   }
 
@@ -219,7 +219,7 @@ export class SpaceSharing {
 
   /** What this device remembers of access: its invites for the current relay (newest first), the members it revoked. */
   async localAccess(handle: SpaceHandle): Promise<{ invites: SentInvite[]; revokedMembers: Record<string, number> }> {
-    const secrets = await handle.loadSecrets();
+    const secrets = await handle.secrets.loadSecrets();
     const url = this.synced.get(handle.id)?.settings.relayUrl;
     return { invites: readSentInvites(secrets).filter((i) => i.relayUrl === url), revokedMembers: readRevokedMembers(secrets) };
   }
@@ -232,8 +232,8 @@ export class SpaceSharing {
   /** Revokes a member or an invite on the relay, then remembers it on this device. */
   async revoke(handle: SpaceHandle, what: { memberId: string } | { inviteId: string }): Promise<void> {
     await this.ownerRelay(handle.id).revoke(what);
-    const secrets = await handle.loadSecrets();
-    await handle.saveSecrets('memberId' in what ? withMemberRevoked(secrets, what.memberId, Date.now()) : withInviteRevoked(secrets, what.inviteId, Date.now()));
+    const secrets = await handle.secrets.loadSecrets();
+    await handle.secrets.saveSecrets('memberId' in what ? withMemberRevoked(secrets, what.memberId, Date.now()) : withInviteRevoked(secrets, what.inviteId, Date.now()));
   }
 
   /** The owner's commands of a space: this tab's relay layer, or the leader tab's on this tab's behalf. */
@@ -250,7 +250,7 @@ export class SpaceSharing {
     this.syncState.close();
   }
 
-  private makeLayer(spaceId: string, settings: SyncSettings): PersistenceLayer {
+  private makeLayer(spaceId: string, settings: SyncSettings): RelayLayer {
     const layer = this.newLayer(spaceId, settings);
     const relay: Synced['relay'] = {
       status: () => layer.status(),
@@ -317,7 +317,10 @@ export class SpaceSharing {
     return new RelayLayer({ url: settings.relayUrl, spaceId, token: () => token, pool: this.pool });
   }
 
-  /** The space's own page store, opened for one task (the space may not be open, or not exist yet). */
+  /**
+   * The space's own page store, opened for one task (the space may not be open, or not exist yet). It is
+   * also where this device keeps the space's secrets, its sync settings among them (syncSecrets.ts).
+   */
   private async withLocalStore<T>(spaceId: string, task: (store: IndexedDbLayer) => Promise<T>): Promise<T> {
     const store = new IndexedDbLayer(spaceId, { indexedDB: this.opts.indexedDB });
     try {

@@ -1,14 +1,15 @@
 /**
- * How a space's sync settings are kept on this device: as secrets of the space (the `custom` store of its
- * page-store database, `IndexedDbLayer.saveSecrets`). They are device facts, not shared state: the relay
- * URL and the capability this device syncs with, and, on the owner's devices, the space's key pair.
+ * How a space's sync settings are kept on this device: as secrets of the space (a SecretStore: the
+ * `custom` store of its page-store database, `IndexedDbLayer.saveSecrets`). They are device facts, not
+ * shared state: the relay URL and the capability this device syncs with, and, on the owner's devices, the
+ * space's key pair.
  *
  * Why secrets and not a Dexie row: the relay layer is created before the space document is read (the
  * layer factory runs at open), and a device that joins from an invite has no space document at all yet.
  * The secrets store exists per space from the first saveSecrets and needs no migration. The relay layer
- * never stores secrets, so none of this leaves the device.
+ * is no secret store, so none of this leaves the device.
  */
-import type { Secrets } from '../core/persistence/PersistenceLayer.ts';
+import type { Secrets } from '../core/persistence/SecretStore.ts';
 
 /** Keys of the sync settings inside a space's secrets. An empty relay URL means "not syncing". */
 export const SyncSecret = {

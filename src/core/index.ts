@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './clock.ts';
 export * from './persistence/PersistenceLayer.ts';
+export * from './persistence/SecretStore.ts';
 export * from './persistence/MemoryLayer.ts';
 export * from './persistence/FaultyLayer.ts';
 export * from './guard/UpdateGuard.ts';

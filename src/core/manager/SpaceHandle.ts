@@ -5,7 +5,8 @@
 import * as Y from 'yjs';
 import { asPersistenceError, ErrorCode, SpaceError, UpdateRejectedError, type QuireError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
-import { isTwoWay, SPACE_DOC_ID, type DocId, type IncomingUpdate, type PersistenceLayer, type Secrets } from '../persistence/PersistenceLayer.ts';
+import { isLocalStore, isTwoWay, SPACE_DOC_ID, type DocId, type IncomingUpdate, type LocalStore, type PersistenceLayer, type SpaceLayer } from '../persistence/PersistenceLayer.ts';
+import { isSecretStore, mergedSecretStore, type SecretStore } from '../persistence/SecretStore.ts';
 import { Space } from '../space/Space.ts';
 import { DocSync, RETRY_INITIAL_MS, RETRY_MAX_MS } from './DocSync.ts';
 import { loadFromLayers, missingFrom } from './loadDoc.ts';
@@ -40,18 +41,24 @@ export class SpaceHandle {
   private readonly closing = new Map<string, Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   /** Per layer: its listeners, removed when the layer is detached (removeLayer). */
-  private readonly layerListeners = new Map<PersistenceLayer, (() => void)[]>();
-  private readonly current: PersistenceLayer[];
+  private readonly layerListeners = new Map<SpaceLayer, (() => void)[]>();
+  private readonly current: SpaceLayer[];
+  /**
+   * This device's secrets of the space (sync settings, keys), kept by its local stores that keep secrets
+   * (the first store holding a key wins; a save goes to each). Never by a two-way layer.
+   */
+  readonly secrets: SecretStore;
   private closed = false;
 
   private constructor(
     readonly id: string,
     readonly space: Space,
     private readonly spaceSync: DocSync,
-    layers: readonly PersistenceLayer[],
+    layers: readonly SpaceLayer[],
     private readonly opts: HandleOptions,
   ) {
     this.current = [...layers];
+    this.secrets = mergedSecretStore(layers.filter(isLocalStore).filter(isSecretStore));
     for (const l of layers) this.listen(l);
     // A page deleted forever elsewhere (another tab, another device) must not be written again here: its
     // copy is dropped like this tab's own deletePageForever drops it, or its next save would recreate the
@@ -67,11 +74,11 @@ export class SpaceHandle {
   }
 
   /** The layers of this space, in priority order (two-way layers may come and go: addLayer, removeLayer). */
-  get layers(): readonly PersistenceLayer[] {
+  get layers(): readonly SpaceLayer[] {
     return this.current;
   }
 
-  private listen(l: PersistenceLayer): void {
+  private listen(l: SpaceLayer): void {
     const opts = this.opts;
     const id = this.id;
     const off: (() => void)[] = [];
@@ -105,7 +112,7 @@ export class SpaceHandle {
    * followed through it at once ("Start syncing" needs no reopen). Pages opened later get it like the
    * others. Rejects a one-way layer (a store must load before its document opens) and a duplicate name.
    */
-  addLayer(layer: PersistenceLayer): void {
+  addLayer(layer: SpaceLayer): void {
     this.assertOpen();
     if (!isTwoWay(layer)) throw new SpaceError(ErrorCode.InvalidOperation, `Only a two-way layer can be added to an open space (${layer.name} is one-way)`);
     if (this.current.some((l) => l.name === layer.name)) throw new SpaceError(ErrorCode.InvalidOperation, `Space ${this.id} already has a layer named ${layer.name}`);
@@ -137,7 +144,7 @@ export class SpaceHandle {
   /** Brings a document opened with an older set of layers up to the current one (a layer was added or
    * removed while it loaded). */
   private reconcileLayers(sync: DocSync): void {
-    for (const l of sync.boundLayers()) if (!this.current.includes(l)) sync.removeLayer(l);
+    for (const l of sync.boundLayers()) if (!this.current.some((c) => c === l)) sync.removeLayer(l);
     for (const l of this.current) if (!sync.hasLayer(l)) sync.addLayer(l);
   }
 
@@ -152,7 +159,7 @@ export class SpaceHandle {
   /** Opens (or creates, when `init` is given and no layer has it) the space document and binds it. */
   static async open(
     id: string,
-    layers: readonly PersistenceLayer[],
+    layers: readonly SpaceLayer[],
     opts: HandleOptions,
     init?: { name: string; icon?: string | null },
   ): Promise<SpaceHandle> {
@@ -263,25 +270,27 @@ export class SpaceHandle {
 
   /**
    * Deletes a page and its sub-pages forever: the records leave the tree (made durable first), then
-   * their documents are removed from every layer. A crash in between leaves only unreferenced documents.
+   * their documents are removed from every local store (a two-way layer keeps none of ours to remove: the
+   * deletion reaches the far side through the space document). A crash in between leaves only
+   * unreferenced documents.
    */
   async deletePageForever(pageId: string): Promise<string[]> {
     this.assertOpen();
     const ids = this.space.deletePageForever(pageId);
     await this.spaceSync.flush();
     for (const id of ids) this.dropPage(id, true);
-    const results = await Promise.allSettled(this.layers.map((l) => this.deleteDocs(l, ids)));
+    const results = await Promise.allSettled(this.layers.filter(isLocalStore).map((l) => this.deleteDocs(l, ids)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     return ids;
   }
 
   /**
-   * Deletes documents from one layer. A failure is reported (once per failing streak) and retried with
+   * Deletes documents from one local store. A failure is reported (once per failing streak) and retried with
    * backoff until it succeeds, counted as pending meanwhile, so the status never rests on an error
    * nothing will clear. The first attempt's outcome is returned.
    */
-  private deleteDocs(layer: PersistenceLayer, ids: readonly string[], attempt = 0): Promise<void> {
+  private deleteDocs(layer: LocalStore, ids: readonly string[], attempt = 0): Promise<void> {
     const key = `${this.id}/delete:${ids[0] ?? ''}`;
     this.opts.status.setPending(layer.name, key, ids.length);
     const ticket = this.opts.status.ticket();
@@ -315,16 +324,6 @@ export class SpaceHandle {
    */
   reportError(error: QuireError, docId: DocId | null, layer: string | null): void {
     this.opts.status.reportError(error, docId, layer);
-  }
-
-  /** Secrets merged across layers: the first layer (in priority order) holding a key wins. */
-  async loadSecrets(): Promise<Secrets> {
-    const all = await Promise.all(this.layers.map((l) => l.loadSecrets()));
-    return Object.assign({}, ...all.reverse()) as Secrets;
-  }
-
-  async saveSecrets(secrets: Secrets): Promise<void> {
-    await Promise.all(this.layers.map((l) => l.saveSecrets(secrets)));
   }
 
   /** Flushes everything, then releases documents and layers. Rejects, keeping everything open, if a flush fails. */
@@ -379,7 +378,7 @@ export class SpaceHandle {
   }
 }
 
-async function openDoc(spaceId: string, docId: DocId, layers: readonly PersistenceLayer[], opts: HandleOptions) {
+async function openDoc(spaceId: string, docId: DocId, layers: readonly SpaceLayer[], opts: HandleOptions) {
   const guid = docId === SPACE_DOC_ID ? spaceId : docId;
   const loaded = await loadFromLayers(docId, layers, () => new Y.Doc({ guid }), {
     clock: opts.clock,

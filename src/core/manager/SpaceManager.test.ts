@@ -181,17 +181,20 @@ describe('SpaceManager', () => {
     expect((await new SpaceManager({ layers: [memory(store)] }).openSpace('kept')).space.meta().name).toBe('Kept');
   });
 
-  it('merges secrets across layers (the first layer wins) and saves them to all', async () => {
+  it('merges secrets across the local stores (the first store wins) and saves them to all, never to a two-way layer', async () => {
     const a = new MemoryStore();
     const b = new MemoryStore();
     await new MemoryLayer('s', b, 'b').saveSecrets({ shared: 'from-b', onlyB: 'b' });
-    const m = new SpaceManager({ layers: [memory(a, 'a'), memory(b, 'b')], ...fast });
+    const relay = new MemoryStore();
+    await new MemoryLayer('s', relay).saveSecrets({ shared: 'from-relay', onlyRelay: 'r' });
+    const m = new SpaceManager({ layers: [() => new ScriptedTwoWayLayer('s', relay), memory(a, 'a'), memory(b, 'b')], ...fast });
     const h = await m.createSpace({ id: 's', name: 'Secrets' });
     await new MemoryLayer('s', a, 'a').saveSecrets({ shared: 'from-a' });
-    expect(await h.loadSecrets()).toEqual({ shared: 'from-a', onlyB: 'b' });
-    await h.saveSecrets({ key: 'k' });
+    expect(await h.secrets.loadSecrets()).toEqual({ shared: 'from-a', onlyB: 'b' });
+    await h.secrets.saveSecrets({ key: 'k' });
     expect(await new MemoryLayer('s', a).loadSecrets()).toMatchObject({ key: 'k' });
     expect(await new MemoryLayer('s', b).loadSecrets()).toMatchObject({ key: 'k' });
+    expect(await new MemoryLayer('s', relay).loadSecrets()).toEqual({ shared: 'from-relay', onlyRelay: 'r' });
   });
 
   it('never persists ephemeral state (awareness: cursors, selection, names)', async () => {

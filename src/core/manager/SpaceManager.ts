@@ -8,7 +8,7 @@
 import * as random from 'lib0/random';
 import { asPersistenceError, ErrorCode, SpaceError } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import type { LayerFactory, PersistenceLayer } from '../persistence/PersistenceLayer.ts';
+import { isLocalStore, type LayerFactory, type SpaceLayer } from '../persistence/PersistenceLayer.ts';
 import { SaveStatus } from './SaveStatus.ts';
 import { SpaceHandle, type HandleOptions } from './SpaceHandle.ts';
 
@@ -39,9 +39,9 @@ export class SpaceManager {
     };
   }
 
-  private async makeLayers(spaceId: string): Promise<PersistenceLayer[]> {
+  private async makeLayers(spaceId: string): Promise<SpaceLayer[]> {
     const made = await Promise.all(this.options.layers.map(async (f) => f(spaceId)));
-    const layers = made.filter((l): l is PersistenceLayer => l !== null);
+    const layers = made.filter((l): l is SpaceLayer => l !== null);
     const names = new Set(layers.map((l) => l.name));
     if (names.size !== layers.length) throw new SpaceError(ErrorCode.InvalidOperation, 'Two layers of a space share a name');
     return layers;
@@ -118,7 +118,10 @@ export class SpaceManager {
     await (await opening.catch(() => null))?.abandon();
   }
 
-  /** Deletes a space from every layer. */
+  /**
+   * Deletes a space from every local store of this device. Its two-way layers are only closed: another
+   * device's copy, or the relay's, is not this device's to delete.
+   */
   async deleteSpace(id: string): Promise<void> {
     const opening = this.open.get(id);
     if (opening) {
@@ -126,7 +129,7 @@ export class SpaceManager {
       await (await opening.catch(() => null))?.abandon();
     }
     const layers = await this.makeLayers(id);
-    const results = await Promise.allSettled(layers.map((l) => l.destroy()));
+    const results = await Promise.allSettled(layers.map((l) => (isLocalStore(l) ? l.destroy() : l.close())));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) {
       const error = asPersistenceError(failure.reason, ErrorCode.StorageUnavailable);

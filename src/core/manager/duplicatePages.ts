@@ -18,7 +18,7 @@
  */
 import * as Y from 'yjs';
 import { asPersistenceError, ErrorCode, SpaceError } from '../errors.ts';
-import { isSameOrigin, SPACE_DOC_ID, type PersistenceLayer } from '../persistence/PersistenceLayer.ts';
+import { isLocalStore, isSameOrigin, SPACE_DOC_ID, type PersistenceLayer } from '../persistence/PersistenceLayer.ts';
 import { newPageId } from '../space/newPageId.ts';
 import type { PageRecord } from '../space/Space.ts';
 import type { SpaceHandle } from './SpaceHandle.ts';
@@ -130,9 +130,12 @@ async function saveToStores(layers: readonly PersistenceLayer[], docId: string, 
   );
 }
 
-/** Deletes copies that will not enter the tree; a failure leaves an unreferenced document, nothing more. */
+/**
+ * Deletes copies that will not enter the tree from the local stores (a relay keeps a copy it was sent until
+ * its own collection of unreferenced documents); a failure leaves an unreferenced document, nothing more.
+ */
 async function discard(layers: readonly PersistenceLayer[], docIds: readonly string[]): Promise<void> {
-  await Promise.allSettled(layers.filter((l) => !isSameOrigin(l)).flatMap((l) => docIds.map((id) => l.deleteDoc(id))));
+  await Promise.allSettled(layers.filter(isLocalStore).flatMap((l) => docIds.map((id) => l.deleteDoc(id))));
 }
 
 /** Runs `task` over `items` with at most `limit` at once; rejects with the first failure once none runs. */

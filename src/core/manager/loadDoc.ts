@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { asPersistenceError, ErrorCode, PersistenceError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { buildDocFromRows } from '../guard/UpdateGuard.ts';
-import type { DocId, PersistenceLayer, StoredRow } from '../persistence/PersistenceLayer.ts';
+import { isLocalStore, type DocId, type PersistenceLayer, type StoredRow } from '../persistence/PersistenceLayer.ts';
 import type { SaveStatus } from './SaveStatus.ts';
 
 /** Bounds how long one layer may take to load one document before it counts as failed: 10 s. */
@@ -82,16 +82,21 @@ export async function loadFromLayers(
       byLayer.set(t.l, [...(byLayer.get(t.l) ?? []), t.row]);
     }
     for (const [l, rows] of byLayer) {
+      const layer = l.layer;
+      // Only a local store keeps rows of ours to set aside; a two-way layer's refused rows are just not used.
+      const fate = isLocalStore(layer) ? 'were set aside' : 'were not used';
       const error = new PersistenceError(
         ErrorCode.CorruptData,
-        `${l.layer.name}: ${rows.length} stored row(s) of ${docId} could not be read and were set aside; the rest of the document opened`,
-        { layer: l.layer.name, docId, cause: built.rejected[0]?.error },
+        `${layer.name}: ${rows.length} stored row(s) of ${docId} could not be read and ${fate}; the rest of the document opened`,
+        { layer: layer.name, docId, cause: built.rejected[0]?.error },
       );
-      ctx.status.reportError(error, docId, l.layer.name);
+      ctx.status.reportError(error, docId, layer.name);
       // Setting aside is best effort: if it fails the rows stay and are refused again at the next open.
-      await l.layer.setAside(docId, rows.map((r) => r.key)).catch((e: unknown) => {
-        ctx.status.reportError(asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: l.layer.name, docId }), docId, l.layer.name);
-      });
+      if (isLocalStore(layer)) {
+        await layer.setAside(docId, rows.map((r) => r.key)).catch((e: unknown) => {
+          ctx.status.reportError(asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: layer.name, docId }), docId, layer.name);
+        });
+      }
       l.rows = l.rows!.filter((r) => !rows.includes(r));
     }
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import { textOf, typingUpdates } from '../testing/persistenceContract.ts';
+import { runLocalStoreContract, runSecretStoreContract } from '../testing/localStoreContract.ts';
+import { runPersistenceLayerContract, textOf, typingUpdates } from '../testing/persistenceContract.ts';
 import { FaultyLayer } from './FaultyLayer.ts';
-import { MemoryLayer } from './MemoryLayer.ts';
+import { MemoryLayer, MemoryStore } from './MemoryLayer.ts';
 
 const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
 
@@ -56,3 +57,17 @@ describe('FaultyLayer', () => {
     expect(delays).toBe(3);
   });
 });
+
+// Without faults it is the store it wraps: every contract of that store holds through it.
+let store = new MemoryStore();
+const harness = {
+  create: (spaceId: string) => Promise.resolve(new FaultyLayer(new MemoryLayer(spaceId, store))),
+  reopen: (spaceId: string) => Promise.resolve(new FaultyLayer(new MemoryLayer(spaceId, store))),
+  cleanup: () => {
+    store = new MemoryStore();
+    return Promise.resolve();
+  },
+};
+runPersistenceLayerContract('FaultyLayer over MemoryLayer, no faults', harness);
+runLocalStoreContract('FaultyLayer over MemoryLayer, no faults', harness);
+runSecretStoreContract('FaultyLayer over MemoryLayer, no faults', harness);

@@ -1,5 +1,5 @@
 /**
- * Wraps any layer and injects faults, the way SQLite's test harness fails the k-th I/O: fail the k-th
+ * Wraps a local store and injects faults, the way SQLite's test harness fails the k-th I/O: fail the k-th
  * write once or forever with a chosen error, fail loads, delay every operation, or drop writes (acknowledge
  * without storing, the way y-indexeddb 9 loses failed writes). Tests use it to prove that no acknowledged
  * edit is ever lost and every failure reaches the status API.
@@ -7,7 +7,8 @@
  * Writes are save, setAside, deleteDoc, saveSecrets and destroy; they are counted from 1 across all docs.
  */
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from './PersistenceLayer.ts';
+import type { DocId, LocalStore, RowKey, StoredRow } from './PersistenceLayer.ts';
+import type { SecretStore, Secrets } from './SecretStore.ts';
 
 export type FaultMode = 'once' | 'forever';
 
@@ -22,8 +23,8 @@ export interface FaultPlan {
   delay?: () => Promise<void>;
 }
 
-export class FaultyLayer implements PersistenceLayer {
-  readonly direction: PersistenceLayer['direction'];
+export class FaultyLayer implements LocalStore, SecretStore {
+  readonly direction = 'one-way' as const;
   readonly name: string;
   /** Writes attempted so far (including failed and dropped ones). */
   writes = 0;
@@ -33,10 +34,9 @@ export class FaultyLayer implements PersistenceLayer {
   private healed = false;
 
   constructor(
-    readonly inner: PersistenceLayer,
+    readonly inner: LocalStore & SecretStore,
     public plan: FaultPlan = {},
   ) {
-    this.direction = inner.direction;
     this.name = inner.name;
   }
 

@@ -1,12 +1,14 @@
 /**
- * A one-way layer that keeps everything in memory. It is the reference implementation of the contract,
- * the store of tests, and the model a relay's storage is checked against.
+ * A local store that keeps everything in memory, secrets included. It is the reference implementation of
+ * the LocalStore and SecretStore contracts, the store of tests, and the model a relay's storage is checked
+ * against.
  *
  * `MemoryStore` is the "disk": several MemoryLayer instances (one per open of a space) can share it, which
  * is how tests simulate closing a space and reopening it from storage.
  */
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from './PersistenceLayer.ts';
+import type { DocId, LocalStore, RowKey, StoredRow } from './PersistenceLayer.ts';
+import type { SecretStore, Secrets } from './SecretStore.ts';
 
 interface MemoryDoc {
   rows: Map<number, Uint8Array>;
@@ -27,8 +29,8 @@ export class MemoryStore {
   }
 }
 
-export class MemoryLayer implements PersistenceLayer {
-  readonly direction: PersistenceLayer['direction'] = 'one-way';
+export class MemoryLayer implements LocalStore, SecretStore {
+  readonly direction = 'one-way' as const;
   private closed = false;
 
   constructor(

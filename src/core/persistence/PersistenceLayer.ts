@@ -1,13 +1,20 @@
 /**
- * The persistence contract (design document 000): every store and every sync path implements it.
+ * The persistence contract (design document 000), in three parts:
+ *
+ * - `PersistenceLayer`: what every layer of a space does, stores and sync paths alike: load, save, close.
+ * - `LocalStore`: what only a store on this device does (the one-way layers): set refused rows aside,
+ *   delete a document, list documents, destroy the space's data. `isLocalStore` tells them apart.
+ * - `TwoWayLayer` / `SameOriginLayer`: sync paths (the relay, other tabs) that also deliver updates that
+ *   arrived from elsewhere. They keep nothing of ours to quarantine, delete or list, so they implement none
+ *   of the store's methods.
+ *
+ * Device secrets (keys, tokens) are not on this contract: see SecretStore.ts.
  *
  * A layer is created for ONE space and stores that space's documents: the space document (id SPACE_DOC_ID)
  * and one document per page (id = page id). It is byte-oriented: it stores and returns Yjs updates and never
  * interprets them. Every operation returns a promise that resolves only when the effect is durable in that
- * layer (the acknowledgement) and rejects with a PersistenceError carrying an ErrorCode.
- *
- * One-way layers (local stores) save and load. Two-way layers (the relay, other tabs) also deliver updates
- * that arrived from elsewhere; those bytes are untrusted and go through the update guard before use.
+ * layer (the acknowledgement) and rejects with a PersistenceError carrying an ErrorCode. Bytes a two-way
+ * layer delivers are untrusted and go through the update guard before use.
  */
 import type { PersistenceError } from '../errors.ts';
 
@@ -27,9 +34,7 @@ export interface StoredRow {
   readonly update: Uint8Array;
 }
 
-/** Small named values of a space (keys, tokens). Merged across layers; the first layer holding a key wins. */
-export type Secrets = Readonly<Record<string, string>>;
-
+/** What every layer of a space implements: local stores and two-way layers alike. */
 export interface PersistenceLayer {
   /** Human-readable and unique among the layers of a space ("indexeddb", "memory", "relay:wss://..."). */
   readonly name: string;
@@ -59,23 +64,6 @@ export interface PersistenceLayer {
   /** Stores one update. Resolves only when it is durable in this layer. `info` is given by DocSync; most
    * layers ignore it (a same-origin layer needs it to tell its peers what its local stores acknowledged). */
   save(docId: DocId, update: Uint8Array, info?: SaveInfo): Promise<void>;
-  /**
-   * Moves rows that the guard refused out of the load path without destroying them (quarantine), so a
-   * corrupt row never blocks a load again and can still be inspected or exported. Layers that cannot
-   * keep them (a relay) resolve without doing anything.
-   */
-  setAside(docId: DocId, keys: readonly RowKey[]): Promise<void>;
-  /** Removes everything stored for a document (a page deleted forever). */
-  deleteDoc(docId: DocId): Promise<void>;
-  /** The ids of the documents this layer holds for its space. */
-  listDocs(): Promise<DocId[]>;
-
-  loadSecrets(): Promise<Secrets>;
-  /** Stores the given secrets (merged with what is there: keys not given are kept). */
-  saveSecrets(secrets: Secrets): Promise<void>;
-
-  /** Removes everything this layer holds for its space (the space is deleted). Closes the layer. */
-  destroy(): Promise<void>;
   /** Releases resources. Pending operations settle first; later calls reject with code 'closed'. */
   close(): Promise<void>;
 
@@ -126,6 +114,33 @@ export interface TwoWayLayer extends PersistenceLayer {
 export function isTwoWay(layer: PersistenceLayer): layer is TwoWayLayer {
   return layer.direction === 'two-way';
 }
+
+/**
+ * A store on this device holding the space's documents (IndexedDB, memory): the one-way layers. Beyond
+ * load and save it keeps what the core may need to repair, remove or enumerate, which only it can do.
+ */
+export interface LocalStore extends PersistenceLayer {
+  readonly direction: 'one-way';
+  /**
+   * Moves rows that the guard refused out of the load path without destroying them (quarantine), so a
+   * corrupt row never blocks a load again and can still be inspected or exported.
+   */
+  setAside(docId: DocId, keys: readonly RowKey[]): Promise<void>;
+  /** Removes everything stored for a document (a page deleted forever). */
+  deleteDoc(docId: DocId): Promise<void>;
+  /** The ids of the documents this store holds for its space. */
+  listDocs(): Promise<DocId[]>;
+  /** Removes everything this store holds for its space (the space is deleted). Closes the store. */
+  destroy(): Promise<void>;
+}
+
+/** Whether `layer` is a local store. Every one-way layer is one (see SpaceLayer); two-way layers never are. */
+export function isLocalStore(layer: PersistenceLayer): layer is LocalStore {
+  return layer.direction === 'one-way';
+}
+
+/** A layer of a space: a local store or a two-way layer. There is no third kind. */
+export type SpaceLayer = LocalStore | TwoWayLayer;
 
 /**
  * A two-way layer whose peers share this origin's local (one-way) stores: other tabs of this browser.
@@ -180,4 +195,4 @@ export function isSameOrigin(layer: unknown): layer is SameOriginLayer {
 
 /** Creates the layers of one space, in priority order; null when this space has no layer of that kind
  * (a relay factory for a space that does not sync). */
-export type LayerFactory = (spaceId: string) => PersistenceLayer | null | Promise<PersistenceLayer | null>;
+export type LayerFactory = (spaceId: string) => SpaceLayer | null | Promise<SpaceLayer | null>;

@@ -21,7 +21,8 @@
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
-import type { DocId, DocSource, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { DocId, DocSource, IncomingUpdate, LayerFactory, LocalStore, RowKey, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
+import type { SecretStore, Secrets } from '../persistence/SecretStore.ts';
 import type { Prng } from './prng.ts';
 
 /** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
@@ -308,24 +309,6 @@ export class NetLayer implements TwoWayLayer {
     if (this.closed) return Promise.reject(this.closedError());
     return this.network.submit(this, docId, update);
   }
-  setAside(_docId: DocId, _keys: readonly RowKey[]): Promise<void> {
-    return Promise.resolve();
-  }
-  deleteDoc(_docId: DocId): Promise<void> {
-    return this.closed ? Promise.reject(this.closedError()) : Promise.resolve();
-  }
-  listDocs(): Promise<DocId[]> {
-    return Promise.resolve([]);
-  }
-  loadSecrets(): Promise<Secrets> {
-    return Promise.resolve({});
-  }
-  saveSecrets(_secrets: Secrets): Promise<void> {
-    return Promise.resolve();
-  }
-  destroy(): Promise<void> {
-    return this.close();
-  }
   close(): Promise<void> {
     if (!this.closed) {
       this.network.closed(this);
@@ -364,19 +347,18 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
 }
 
 /**
- * A one-way layer whose writes (save, deleteDoc, setAside, saveSecrets) wait in one queue until `commit`
+ * A local store whose writes (save, deleteDoc, setAside, saveSecrets) wait in one queue until `commit`
  * runs them on the inner layer, in order; reads go straight to the inner layer (they see committed writes
  * only). `crash()` drops the queue: those writes never happen and their promises never settle.
  */
-export class DeferredLayer implements PersistenceLayer {
-  readonly direction: PersistenceLayer['direction'];
+export class DeferredLayer implements LocalStore, SecretStore {
+  readonly direction = 'one-way' as const;
   readonly name: string;
   private queue: { run: () => Promise<void>; resolve: () => void; reject: (e: unknown) => void }[] = [];
   /** Writes dropped by `crash`. */
   lost = 0;
 
-  constructor(readonly inner: PersistenceLayer) {
-    this.direction = inner.direction;
+  constructor(readonly inner: LocalStore & SecretStore) {
     this.name = inner.name;
   }
 

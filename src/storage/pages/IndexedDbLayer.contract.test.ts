@@ -1,3 +1,4 @@
+import { runLocalStoreContract, runSecretStoreContract } from '../../core/testing/localStoreContract.ts';
 import { runPersistenceLayerContract } from '../../core/testing/persistenceContract.ts';
 import { COMPACT_ABOVE_ROWS } from './compaction.ts';
 import { IndexedDbLayer } from './IndexedDbLayer.ts';
@@ -16,5 +17,7 @@ const harness = (compactAboveRows?: number) => ({
 });
 
 runPersistenceLayerContract('IndexedDbLayer', { ...harness(), maxRowsPerDoc: COMPACT_ABOVE_ROWS });
+runLocalStoreContract('IndexedDbLayer', harness());
+runSecretStoreContract('IndexedDbLayer', harness());
 // A small bound makes compaction run many times within one test.
 runPersistenceLayerContract('IndexedDbLayer compacting above 8 rows', { ...harness(8), maxRowsPerDoc: 8, manySaves: 200 });

@@ -1,5 +1,5 @@
 /**
- * The page store: a one-way PersistenceLayer over y-indexeddb 9's on-disk format (one database per document,
+ * The page store: a LocalStore over y-indexeddb 9's on-disk format (one database per document,
  * named by naming.ts, with its 'updates' and 'custom' stores), written with raw IndexedDB instead of y-indexeddb's
  * runtime, which acknowledges nothing, drops failed writes and hangs its load on one corrupt row.
  *
@@ -7,6 +7,8 @@
  * - load returns raw rows and applies nothing, so bad bytes cannot hang it; the core's guard judges them.
  * - setAside moves refused rows into 'custom' under `set-aside:<key>` (readable with `setAsideRows`).
  * - compaction (compaction.ts) merges a document's rows once it holds more than COMPACT_ABOVE_ROWS.
+ * - it is also the space's SecretStore: the secrets live in the space document's 'custom' store under
+ *   SECRETS_KEY (where they always have), so destroying the space removes them with it.
  *
  * Connections: one per document, cached (connections.ts). When another tab deletes or upgrades a database or the
  * browser closes it, we close and forget the connection so the other side is never blocked by us; the next
@@ -16,7 +18,9 @@
  */
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
-import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
+import type { DocId, LocalStore, RowKey, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
+import type { SecretStore, Secrets } from '../../core/persistence/SecretStore.ts';
+import { Listeners } from '../../core/Listeners.ts';
 import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
 import type { CompactionOutcome } from './compaction.ts';
 import { DocConnections, MISSING } from './connections.ts';
@@ -64,7 +68,7 @@ interface StoredSetAside {
   setAsideAt: number;
 }
 
-export class IndexedDbLayer implements PersistenceLayer {
+export class IndexedDbLayer implements LocalStore, SecretStore {
   readonly direction = 'one-way' as const;
   readonly name: string;
   readonly compactAboveRows: number;
@@ -81,7 +85,7 @@ export class IndexedDbLayer implements PersistenceLayer {
   private readonly compactionBlocked = new Set<DocId>();
   private readonly compacting = new Set<DocId>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly errorListeners = new Set<(error: PersistenceError) => void>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
   private closed = false;
 
   constructor(
@@ -91,7 +95,7 @@ export class IndexedDbLayer implements PersistenceLayer {
     this.options = options;
     this.name = options.name ?? 'indexeddb';
     this.compactAboveRows = options.compactAboveRows ?? COMPACT_ABOVE_ROWS;
-    if (options.onError) this.errorListeners.add(options.onError);
+    if (options.onError) this.onError(options.onError);
     this.connections = new DocConnections(
       {
         factory: () => this.factory(),
@@ -108,10 +112,18 @@ export class IndexedDbLayer implements PersistenceLayer {
     );
   }
 
-  /** Failures of background work (compaction). Returns an unsubscribe function. */
+  /**
+   * Failures of background work (compaction). Returns an unsubscribe function. A listener that throws is
+   * logged and the others still hear of the failure: the failure itself must not get lost.
+   */
   onError(listener: (error: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add((error) => {
+      try {
+        listener(error);
+      } catch (e) {
+        console.error(e);
+      }
+    });
   }
 
   load(docId: DocId): Promise<StoredRow[]> {
@@ -385,17 +397,8 @@ export class IndexedDbLayer implements PersistenceLayer {
   }
 
   private report(error: PersistenceError): void {
-    if (this.errorListeners.size === 0) {
-      console.error(error);
-      return;
-    }
-    for (const listener of this.errorListeners) {
-      try {
-        listener(error);
-      } catch (e) {
-        console.error(e);
-      }
-    }
+    if (this.errorListeners.size === 0) console.error(error);
+    else this.errorListeners.emit(error);
   }
 }
 

@@ -16,17 +16,16 @@
  * - A document the relay refused (a CLOSE or PermissionDenied with a reason) is detached: nothing more is
  *   sent for it, its waiting loads and saves reject with a typed error naming the reason, the error goes
  *   to `onError`, and other documents keep syncing. Following it again (a reopen) tries once more.
- * - setAside: nothing to do (the relay keeps no rows of ours to quarantine; its copy is one merged state).
- * - saveSecrets/loadSecrets: the relay never holds secrets. Secrets are the space's keys and tokens; the
- *   relay is not trusted with them (docs/security.md), so save resolves storing nothing and load gives {}.
- * - deleteDoc: resolves without contacting the relay. A page deleted forever reaches other devices through
- *   the space document (its record leaves the tree, and each device drops its copy); the relay keeps the
- *   page's bytes until a later garbage collection on the relay removes documents no tree references.
- * - destroy: closes the layer; the relay's copy of the space stays (deleting a space on one device must
- *   not delete it for the other members). Removing a space from a relay is an owner's relay command.
+ * - Not a local store: nothing to set aside (its copy is one merged state, no rows of ours). A page deleted
+ *   forever reaches other devices through the space document (its record leaves the tree, and each device
+ *   drops its copy); the relay keeps the page's bytes until a later garbage collection on the relay removes
+ *   documents no tree references. Deleting a space on this device only closes the layer: the relay's copy
+ *   stays for the other members (removing a space from a relay is an owner's relay command).
+ * - Not a secret store: secrets are the space's keys and tokens, and the relay is not trusted with them
+ *   (docs/security.md).
  */
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
-import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type RowKey, type Secrets, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
+import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
 import { Listeners } from '../../core/Listeners.ts';
 import type { Awareness } from 'y-protocols/awareness';
 import type { SyncStopReason } from '../../protocol/closeReason.ts';
@@ -143,32 +142,6 @@ export class RelayLayer implements TwoWayLayer {
     if (d.stored && ackCovers(d.stored, bytes)) return Promise.resolve();
     this.changeListeners.emit(docId);
     return this.sessions.save(d, bytes, () => this.sendStateless(docId, encodeStoreNow()));
-  }
-
-  setAside(_docId: DocId, _keys: readonly RowKey[]): Promise<void> {
-    return Promise.resolve();
-  }
-
-  deleteDoc(docId: DocId): Promise<void> {
-    return this.closed ? Promise.reject(closedError(this.name, docId)) : Promise.resolve();
-  }
-
-  /** The documents the relay stored for this space (its change index since 0). */
-  async listDocs(): Promise<DocId[]> {
-    const answer = await this.changesSince(0);
-    return [...answer.docs];
-  }
-
-  loadSecrets(): Promise<Secrets> {
-    return this.closed ? Promise.reject(closedError(this.name)) : Promise.resolve({});
-  }
-
-  saveSecrets(_secrets: Secrets): Promise<void> {
-    return this.closed ? Promise.reject(closedError(this.name)) : Promise.resolve();
-  }
-
-  destroy(): Promise<void> {
-    return this.close();
   }
 
   close(): Promise<void> {

@@ -37,7 +37,7 @@
  *   anything is held or delivered; a refused message is reported through onError and changes nothing.
  *   Delivered bytes reach the document only through the manager's update guard (DocSync.applyRemote).
  *
- * Not stored here: load resolves [], writes of secrets and deletes are no-ops (the tabs share the stores).
+ * Not stored here: load resolves [] (the tabs share the local stores, which each tab has as its own layers).
  */
 import { asPersistenceError, ErrorCode, PersistenceError, QuireError } from '../../core/errors.ts';
 import { checkUpdateShape } from '../../core/guard/UpdateGuard.ts';
@@ -47,9 +47,9 @@ import type {
   LocalDocBinding,
   SameOriginLayer,
   SaveInfo,
-  Secrets,
   StoredRow,
 } from '../../core/persistence/PersistenceLayer.ts';
+import { Listeners } from '../../core/Listeners.ts';
 import { HeldUpdates } from './HeldUpdates.ts';
 import { tabLockName } from './TabLocks.ts';
 import type { TabPresence } from './TabPresence.ts';
@@ -97,8 +97,8 @@ export class TabChannelLayer implements SameOriginLayer {
   private readonly channel: TabChannel;
   private readonly presence: TabPresence;
   private readonly graceMs: number;
-  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+  private readonly listeners = new Listeners<IncomingUpdate>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
   private readonly bindings = new Map<DocId, Bound>();
   private readonly watches = new Map<string, AbortController>();
   /** Peers whose lock was granted to us: gone, whatever they held back is ours to write. */
@@ -144,25 +144,6 @@ export class TabChannelLayer implements SameOriginLayer {
     return Promise.resolve();
   }
 
-  setAside(): Promise<void> {
-    return Promise.resolve();
-  }
-  deleteDoc(): Promise<void> {
-    return Promise.resolve();
-  }
-  listDocs(): Promise<DocId[]> {
-    return Promise.resolve([]);
-  }
-  loadSecrets(): Promise<Secrets> {
-    return Promise.resolve({});
-  }
-  saveSecrets(): Promise<void> {
-    return Promise.resolve();
-  }
-  destroy(): Promise<void> {
-    return this.close();
-  }
-
   /** Stops listening and posting. Unacknowledged updates are not acked: peers still hold them until this
    * tab's lock is released (after a clean flush they were all acked before this). */
   close(): Promise<void> {
@@ -180,13 +161,11 @@ export class TabChannelLayer implements SameOriginLayer {
   // --- TwoWayLayer ---
 
   subscribe(listener: (incoming: IncomingUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   onError(listener: (error: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
 
   follow(docId: DocId, stateVector: Uint8Array): void {
@@ -260,7 +239,7 @@ export class TabChannelLayer implements SameOriginLayer {
       throw e;
     }
     if (this.bindings.has(docId)) this.held.hold(tab, docId, seq, update);
-    for (const l of this.listeners) l({ docId, update });
+    this.listeners.emit({ docId, update });
   }
 
   private answer(tab: string, docId: DocId, stateVector: Uint8Array): void {
@@ -343,7 +322,7 @@ export class TabChannelLayer implements SameOriginLayer {
   }
 
   private report(e: PersistenceError): void {
-    for (const l of this.errorListeners) l(e);
+    this.errorListeners.emit(e);
   }
 
   private closedError(docId?: DocId): PersistenceError {
