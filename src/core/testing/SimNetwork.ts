@@ -21,6 +21,7 @@
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
+import { Listeners } from '../Listeners.ts';
 import type { DocId, DocSource, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { Prng } from './prng.ts';
 
@@ -287,8 +288,8 @@ export class NetLayer implements TwoWayLayer {
   readonly name = 'net';
   closed = false;
   readonly followed = new Set<DocId>();
-  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+  private readonly listeners = new Listeners<IncomingUpdate>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
 
   constructor(
     private readonly network: SimNetwork,
@@ -334,12 +335,10 @@ export class NetLayer implements TwoWayLayer {
     return Promise.resolve();
   }
   subscribe(listener: (incoming: IncomingUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
   onError(listener: (error: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
   follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void {
     if (this.closed) return;
@@ -352,7 +351,7 @@ export class NetLayer implements TwoWayLayer {
   /** An update arrives from the network; returns whether anyone here took it. */
   deliver(docId: DocId, update: Uint8Array): boolean {
     if (this.closed || !this.followed.has(docId)) return false;
-    for (const l of [...this.listeners]) l({ docId, update });
+    this.listeners.emit({ docId, update });
     return true;
   }
 }
