@@ -20,7 +20,7 @@ import type { DocId, PersistenceLayer, RowKey, Secrets, StoredRow } from '../../
 import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
 import type { CompactionOutcome } from './compaction.ts';
 import { DocConnections, MISSING } from './connections.ts';
-import { toPersistenceError } from './idbErrors.ts';
+import { fromIndexedDbError as toPersistenceError } from './fromIndexedDbError.ts';
 import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
 

@@ -7,7 +7,8 @@
  * table `dirty` (primary key `[key+docId]`: one row per page changed here and not yet stored by the relay).
  */
 import { Dexie, type Table } from 'dexie';
-import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import type { PersistenceError } from '../../core/errors.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 import type { SyncState, SyncStateStore } from './SyncStateStore.ts';
 
 export const SYNC_DB_NAME = 'quire-sync';
@@ -32,8 +33,9 @@ class SyncDatabase extends Dexie {
   }
 }
 
+/** A failure of this store, typed like every Dexie failure: a full disk is 'quota-exceeded', not an outage. */
 function failed(what: string, cause: unknown): PersistenceError {
-  return new PersistenceError(ErrorCode.StorageUnavailable, `Sync state: could not ${what}`, { layer: SYNC_DB_NAME, cause });
+  return fromDexieError(cause, { action: `Sync state: ${what}`, layer: SYNC_DB_NAME });
 }
 
 export class IndexedDbSyncStateStore implements SyncStateStore {
