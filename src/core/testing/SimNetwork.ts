@@ -16,49 +16,13 @@
  * in order, the way IndexedDB transactions complete some time after they were started; a crash drops the
  * writes not committed yet, so an edit that was not acknowledged may really be lost.
  *
- * Everything is driven by one Prng and the ManualClock: the same seed replays the same run.
+ * Everything is driven by one Prng and the ManualClock (ManualClock.ts): the same seed replays the same run.
  */
 import * as Y from 'yjs';
-import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
 import { Listeners } from '../Listeners.ts';
 import type { DocId, DocSource, IncomingUpdate, LayerFactory, PersistenceLayer, RowKey, Secrets, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { Prng } from './prng.ts';
-
-/** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
-export class ManualClock implements Clock {
-  private time = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    if (typeof handle === 'number') this.timers.delete(handle);
-  }
-  /** Moves time forward by `ms`, running every timer that falls due (including those they set). */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = Math.max(this.time, due[1].at);
-      due[1].fn();
-    }
-    this.time = end;
-  }
-  get pendingTimers(): number {
-    return this.timers.size;
-  }
-}
 
 export interface SimNetworkOptions {
   /** Chance that one recipient misses an accepted update. */
