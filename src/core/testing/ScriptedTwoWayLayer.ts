@@ -5,15 +5,14 @@
 import { MemoryLayer, MemoryStore } from '../persistence/MemoryLayer.ts';
 import type { DocId, DocSource, IncomingUpdate, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { PersistenceError } from '../errors.ts';
-import { Listeners } from '../Listeners.ts';
 
 export class ScriptedTwoWayLayer extends MemoryLayer implements TwoWayLayer {
   override readonly direction = 'two-way' as const;
   readonly followed = new Map<DocId, Uint8Array>();
   /** The source each followed document was followed with (what the far side could read of it). */
   readonly sources = new Map<DocId, DocSource>();
-  private readonly listeners = new Listeners<IncomingUpdate>();
-  private readonly errorListeners = new Listeners<PersistenceError>();
+  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
+  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
 
   constructor(spaceId: string, store = new MemoryStore(), name = 'two-way') {
     super(spaceId, store, name);
@@ -28,10 +27,12 @@ export class ScriptedTwoWayLayer extends MemoryLayer implements TwoWayLayer {
   }
 
   subscribe(listener: (u: IncomingUpdate) => void): () => void {
-    return this.listeners.add(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
   onError(listener: (e: PersistenceError) => void): () => void {
-    return this.errorListeners.add(listener);
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
   }
   follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void {
     this.followed.set(docId, stateVector);
@@ -43,10 +44,10 @@ export class ScriptedTwoWayLayer extends MemoryLayer implements TwoWayLayer {
   }
   /** Simulates an update arriving from the far side. */
   deliver(docId: DocId, update: Uint8Array): void {
-    this.listeners.emit({ docId, update });
+    for (const l of this.listeners) l({ docId, update });
   }
   /** Simulates a failure outside any call (the connection dropped). */
   fail(error: PersistenceError): void {
-    this.errorListeners.emit(error);
+    for (const l of this.errorListeners) l(error);
   }
 }
