@@ -1,7 +1,7 @@
 import { liveQuery, type IndexableType, type Table, type UpdateSpec } from 'dexie';
 import { deepEquals, type CollectionConfig, type PendingMutation } from '@tanstack/react-db';
 import { ErrorCode, PersistenceError } from '../core/errors.ts';
-import { toPersistenceError } from '../storage/db/index.ts';
+import { fromDexieError } from '../core/persistence/fromDexieError.ts';
 
 export interface DexieCollectionConfig<T extends object, TKey extends string | number, TDexieKey extends IndexableType = IndexableType> {
   /** Unique among the app's collections (TanStack DB uses it in query plans and devtools). */
@@ -80,7 +80,7 @@ export function dexieCollectionOptions<T extends object, TKey extends string | n
         return out;
       });
     } catch (e) {
-      throw toPersistenceError(e, { action: `write ${id}` });
+      throw fromDexieError(e, { action: `write ${id}` });
     }
     confirm?.(confirmed);
   };
@@ -128,7 +128,7 @@ export function dexieCollectionOptions<T extends object, TKey extends string | n
         // upgraded it). Mapped to a PersistenceError, the failure reaches `error` below.
         const load = () =>
           query(table).catch((e: unknown) => {
-            throw toPersistenceError(e, { action: `load ${id}` });
+            throw fromDexieError(e, { action: `load ${id}` });
           });
         const subscription = liveQuery(load).subscribe({
           next: (rows) => {
@@ -144,7 +144,7 @@ export function dexieCollectionOptions<T extends object, TKey extends string | n
             }
           },
           error: (e: unknown) => {
-            const error = toPersistenceError(e, { action: `load ${id}` });
+            const error = fromDexieError(e, { action: `load ${id}` });
             if (!ready) markError(error);
             else config.onError?.(error);
           },

@@ -39,4 +39,18 @@ describe('Listeners', () => {
     });
     expect(() => l.emit()).toThrow('listener bug');
   });
+
+  it('emitToAll calls every listener even when one throws, then rethrows the first error', () => {
+    const l = new Listeners<number>();
+    const seen: number[] = [];
+    l.add(() => {
+      throw new Error('first');
+    });
+    l.add((v) => seen.push(v));
+    l.add(() => {
+      throw new Error('second');
+    });
+    expect(() => l.emitToAll(7)).toThrow('first');
+    expect(seen).toEqual([7]);
+  });
 });

@@ -23,6 +23,22 @@ export class Listeners<T> {
     for (const listener of [...this.set]) listener(value);
   }
 
+  /**
+   * Like `emit`, but a listener that throws does not keep the others from hearing the value: every
+   * listener is called, then the first error is rethrown (it still surfaces; only the order is kept fair).
+   */
+  emitToAll(value: T): void {
+    let failure: { error: unknown } | undefined;
+    for (const listener of [...this.set]) {
+      try {
+        listener(value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  }
+
   get size(): number {
     return this.set.size;
   }

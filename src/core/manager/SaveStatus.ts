@@ -10,6 +10,7 @@
  * a ticket taken when they start: only a success that started after the failure ends its streak.
  */
 import type { QuireError } from '../errors.ts';
+import { Listeners } from '../Listeners.ts';
 
 export type SaveState = 'saved' | 'saving' | 'error';
 
@@ -46,8 +47,8 @@ export class SaveStatus {
   private readonly layers = new Map<string, { direction: 'one-way' | 'two-way'; remote: boolean; pending: Map<string, number>; failing: Map<string, number>; error: QuireError | null }>();
   private tickets = 0;
   private lastError: QuireError | null = null;
-  private readonly listeners = new Set<(s: StatusSnapshot) => void>();
-  private readonly eventListeners = new Set<(e: StatusEvent) => void>();
+  private readonly listeners = new Listeners<StatusSnapshot>();
+  private readonly eventListeners = new Listeners<StatusEvent>();
   /** Every error reported, in order (tests count them; the UI shows the latest). */
   readonly errors: QuireError[] = [];
 
@@ -60,7 +61,7 @@ export class SaveStatus {
     const l = this.layers.get(name);
     if (!l) return;
     this.layers.delete(name);
-    if (l.error) for (const fn of this.eventListeners) fn({ type: 'recovered', layer: name });
+    if (l.error) this.eventListeners.emit({ type: 'recovered', layer: name });
     this.emit();
   }
 
@@ -101,7 +102,7 @@ export class SaveStatus {
     l.failing.delete(key);
     if (!l.error || l.failing.size > 0) return;
     l.error = null;
-    for (const fn of this.eventListeners) fn({ type: 'recovered', layer });
+    this.eventListeners.emit({ type: 'recovered', layer });
     this.emit();
   }
 
@@ -113,7 +114,7 @@ export class SaveStatus {
   private report(e: Extract<StatusEvent, { type: 'error' }>): void {
     this.lastError = e.error;
     this.errors.push(e.error);
-    for (const fn of this.eventListeners) fn(e);
+    this.eventListeners.emit(e);
     this.emit();
   }
 
@@ -134,18 +135,15 @@ export class SaveStatus {
   }
 
   subscribe(listener: (s: StatusSnapshot) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   onEvent(listener: (e: StatusEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.eventListeners.add(listener);
   }
 
   private emit(): void {
     if (this.listeners.size === 0) return;
-    const s = this.snapshot();
-    for (const fn of this.listeners) fn(s);
+    this.listeners.emit(this.snapshot());
   }
 }

@@ -14,6 +14,7 @@
  */
 import * as Y from 'yjs';
 import { ErrorCode, SpaceError } from '../errors.ts';
+import { Listeners } from '../Listeners.ts';
 import { newPageId } from './newPageId.ts';
 import { planInsertion } from './orderKeys.ts';
 import type { SiblingKey, SiblingList } from './orderKeys.ts';
@@ -56,7 +57,7 @@ export class Space {
   private readonly dirtyPages = new Set<string>();
   private metaDirty = false;
   private pendingChanges: PageChange[] = [];
-  private readonly listeners = new Set<SpaceListener>();
+  private readonly listeners = new Listeners<{ changes: PageChange[]; origin: ChangeOrigin }>();
   private closed = false;
 
   /** Wraps a space document, empty or loaded; later updates (loads, sync) are followed as they apply. */
@@ -293,8 +294,7 @@ export class Space {
 
   /** Calls `listener` after every transaction that changed the effective tree or the metadata. */
   observe(listener: SpaceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(({ changes, origin }) => listener(changes, origin));
   }
 
   /** Problems with the tree and the caches behind it; [] when everything holds. For tests and diagnostics. */
@@ -356,15 +356,7 @@ export class Space {
     this.pendingChanges = [];
     const origin: ChangeOrigin = transaction.origin === LOCAL_ORIGIN ? 'local' : 'remote';
     // Every listener hears every change even if one throws; the first error is rethrown afterwards.
-    let failure: { error: unknown } | undefined;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(changes, origin);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
+    this.listeners.emitToAll({ changes, origin });
   };
 
   /** Applies what the current transaction changed so far to the index and queues the resulting changes. */

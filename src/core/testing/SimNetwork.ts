@@ -16,49 +16,14 @@
  * in order, the way IndexedDB transactions complete some time after they were started; a crash drops the
  * writes not committed yet, so an edit that was not acknowledged may really be lost.
  *
- * Everything is driven by one Prng and the ManualClock: the same seed replays the same run.
+ * Everything is driven by one Prng and the ManualClock (ManualClock.ts): the same seed replays the same run.
  */
 import * as Y from 'yjs';
-import type { Clock } from '../clock.ts';
 import { ErrorCode, PersistenceError } from '../errors.ts';
+import { Listeners } from '../Listeners.ts';
 import type { DocId, DocSource, IncomingUpdate, LayerFactory, LocalStore, RowKey, StoredRow, TwoWayLayer } from '../persistence/PersistenceLayer.ts';
 import type { SecretStore, Secrets } from '../persistence/SecretStore.ts';
 import type { Prng } from './prng.ts';
-
-/** A clock whose time moves only when the test says so; timers run in time order (then in creation order). */
-export class ManualClock implements Clock {
-  private time = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    if (typeof handle === 'number') this.timers.delete(handle);
-  }
-  /** Moves time forward by `ms`, running every timer that falls due (including those they set). */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!due || entry[1].at < due[1].at)) due = entry;
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = Math.max(this.time, due[1].at);
-      due[1].fn();
-    }
-    this.time = end;
-  }
-  get pendingTimers(): number {
-    return this.timers.size;
-  }
-}
 
 export interface SimNetworkOptions {
   /** Chance that one recipient misses an accepted update. */
@@ -288,8 +253,8 @@ export class NetLayer implements TwoWayLayer {
   readonly name = 'net';
   closed = false;
   readonly followed = new Set<DocId>();
-  private readonly listeners = new Set<(u: IncomingUpdate) => void>();
-  private readonly errorListeners = new Set<(e: PersistenceError) => void>();
+  private readonly listeners = new Listeners<IncomingUpdate>();
+  private readonly errorListeners = new Listeners<PersistenceError>();
 
   constructor(
     private readonly network: SimNetwork,
@@ -317,12 +282,10 @@ export class NetLayer implements TwoWayLayer {
     return Promise.resolve();
   }
   subscribe(listener: (incoming: IncomingUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
   onError(listener: (error: PersistenceError) => void): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return this.errorListeners.add(listener);
   }
   follow(docId: DocId, stateVector: Uint8Array, source: DocSource): void {
     if (this.closed) return;
@@ -335,7 +298,7 @@ export class NetLayer implements TwoWayLayer {
   /** An update arrives from the network; returns whether anyone here took it. */
   deliver(docId: DocId, update: Uint8Array): boolean {
     if (this.closed || !this.followed.has(docId)) return false;
-    for (const l of [...this.listeners]) l({ docId, update });
+    this.listeners.emit({ docId, update });
     return true;
   }
 }

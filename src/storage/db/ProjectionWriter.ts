@@ -7,7 +7,7 @@ import type { QuireDatabase } from './QuireDatabase.ts';
 import { rebuildProjections, type CanonicalSpace, type RebuildReport } from './rebuildProjections.ts';
 import { TOP_LEVEL_PARENT, type EventActor, type EventRow, type EventType, type JsonObject, type SpaceRow } from './rows.ts';
 import { spaceKeyRange } from './spaceKeyRange.ts';
-import { toPersistenceError } from './toPersistenceError.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 import { verifyEventChain, type ChainVerification } from './verifyEventChain.ts';
 
 export interface ProjectionWriterOptions {
@@ -140,7 +140,7 @@ export class ProjectionWriter {
         await db.spaces.update(spaceId, { lastOpenedAt: ts });
       });
     } catch (e) {
-      throw toPersistenceError(e, { action: `mark space ${spaceId} opened` });
+      throw fromDexieError(e, { action: `mark space ${spaceId} opened` });
     }
   }
 
@@ -160,7 +160,7 @@ export class ProjectionWriter {
       // means the events and the projection rows are durable together.
       return await db.transaction('rw', db.events, db.pages, db.spaces, body);
     } catch (e) {
-      throw toPersistenceError(e, { action });
+      throw fromDexieError(e, { action });
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { PersistenceError } from '../../core/errors.ts';
 import type { PageRecord, SpaceListener, SpaceMeta } from '../../core/space/types.ts';
 import type { ProjectionWriter } from './ProjectionWriter.ts';
-import { toPersistenceError } from './toPersistenceError.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 /** What followSpace needs of the core's Space. */
 export interface ObservableSpace {
@@ -46,7 +46,7 @@ export function followSpace(
         await writer.applyPageChanges(spaceId, batch, origin === 'remote' ? 'remote' : 'user');
       } catch (e) {
         behind = true;
-        onError(toPersistenceError(e, { action: `project changes of space ${spaceId}` }));
+        onError(fromDexieError(e, { action: `project changes of space ${spaceId}` }));
       }
     });
   });

@@ -1,5 +1,5 @@
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
-import { DEXIE_LAYER } from './toPersistenceError.ts';
+import { DEXIE_LAYER } from '../../core/persistence/fromDexieError.ts';
 
 /** Dexie stores version n as IndexedDB version n * 10 (still so in Dexie 4.4), leaving the units digit
  * for its own "schema patch" bumps. */

@@ -6,7 +6,7 @@ export { CURRENT_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations
 export { DEXIE_VERSION_FACTOR } from './guardedIndexedDB.ts';
 export { DatabaseSignals, type DatabaseSignal, type DatabaseSignalListener } from './DatabaseSignals.ts';
 export { readManifest, type Manifest } from './manifest.ts';
-export { toPersistenceError } from './toPersistenceError.ts';
+export { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 export { ProjectionWriter, type ProjectionWriterOptions } from './ProjectionWriter.ts';
 export { followSpace, type ObservableSpace, type SpaceFollower } from './followSpace.ts';
 export { rebuildProjections, type CanonicalSpace, type RebuildReport } from './rebuildProjections.ts';

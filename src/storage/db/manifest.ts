@@ -1,6 +1,6 @@
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
-import { DEXIE_LAYER, toPersistenceError } from './toPersistenceError.ts';
+import { DEXIE_LAYER, fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 /** The database's manifest (document 004), stored as rows of the meta table. */
 export interface Manifest {
@@ -15,7 +15,7 @@ export async function readManifest(db: QuireDatabase): Promise<Manifest> {
   try {
     rows = await db.meta.bulkGet(['schemaVersion', 'appVersionCreatedWith', 'createdAt']);
   } catch (e) {
-    throw toPersistenceError(e, { action: 'read the manifest' });
+    throw fromDexieError(e, { action: 'read the manifest' });
   }
   const [schemaVersion, appVersion, createdAt] = rows.map((r) => r?.value);
   if (typeof schemaVersion !== 'number' || typeof appVersion !== 'string' || typeof createdAt !== 'number') {

@@ -2,7 +2,7 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { readManifest } from './manifest.ts';
 import { CURRENT_SCHEMA_VERSION } from './migrations/index.ts';
 import { QUIRE_DB_NAME, QuireDatabase, type QuireDatabaseOptions } from './QuireDatabase.ts';
-import { DEXIE_LAYER, toPersistenceError } from './toPersistenceError.ts';
+import { DEXIE_LAYER, fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 export interface OpenQuireDatabaseOptions extends QuireDatabaseOptions {
   name?: string;
@@ -22,7 +22,7 @@ export async function openQuireDatabase(options: OpenQuireDatabaseOptions = {}):
     await db.open();
   } catch (e) {
     db.close();
-    throw toPersistenceError(e, { action: `open the database "${db.name}"` });
+    throw fromDexieError(e, { action: `open the database "${db.name}"` });
   }
   try {
     const manifest = await readManifest(db);
@@ -38,7 +38,7 @@ export async function openQuireDatabase(options: OpenQuireDatabaseOptions = {}):
     }
   } catch (e) {
     db.close();
-    throw toPersistenceError(e);
+    throw fromDexieError(e);
   }
   return db;
 }

@@ -3,7 +3,7 @@ import { pagesWithLiveChildren, samePageRow, toPageRow } from './pageRows.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
 import type { PageRow, SpaceRow } from './rows.ts';
 import { spaceKeyRange } from './spaceKeyRange.ts';
-import { toPersistenceError } from './toPersistenceError.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 /** The canonical state of one space (from the core's Space: `meta()` and `listPages()`, trashed included). */
 export interface CanonicalSpace {
@@ -81,6 +81,6 @@ export async function rebuildProjections(
       return report;
     });
   } catch (e) {
-    throw toPersistenceError(e, { action: `rebuild the projections of space ${spaceId}` });
+    throw fromDexieError(e, { action: `rebuild the projections of space ${spaceId}` });
   }
 }

@@ -1,6 +1,6 @@
 import type { QuireDatabase } from './QuireDatabase.ts';
 import type { SpaceRow } from './rows.ts';
-import { toPersistenceError } from './toPersistenceError.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 /** How many spaces the recent list shows. */
 export const RECENT_SPACES_LIMIT = 10;
@@ -11,7 +11,7 @@ export async function listRecentSpaces(db: QuireDatabase, limit: number = RECENT
   try {
     return await recentSpacesQuery(db, limit);
   } catch (e) {
-    throw toPersistenceError(e, { action: 'list recent spaces' });
+    throw fromDexieError(e, { action: 'list recent spaces' });
   }
 }
 

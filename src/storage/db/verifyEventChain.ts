@@ -2,7 +2,7 @@ import { GENESIS_HASH, hashEvent } from './eventHash.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
 import type { EventRow } from './rows.ts';
 import { spaceKeyRange } from './spaceKeyRange.ts';
-import { toPersistenceError } from './toPersistenceError.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 
 export type ChainBreak =
   /** seq is not the previous seq + 1 (an event was removed, or the first is not 1). */
@@ -56,7 +56,7 @@ export async function verifyEventChain(db: QuireDatabase, spaceId: string): Prom
         .each(check),
     );
   } catch (e) {
-    throw toPersistenceError(e, { action: `verify the event log of space ${spaceId}` });
+    throw fromDexieError(e, { action: `verify the event log of space ${spaceId}` });
   }
   return result.broken ?? { ok: true, count, headHash: prevHash };
 }

@@ -24,7 +24,7 @@ import { Listeners } from '../../core/Listeners.ts';
 import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
 import type { CompactionOutcome } from './compaction.ts';
 import { DocConnections, MISSING } from './connections.ts';
-import { toPersistenceError } from './idbErrors.ts';
+import { fromIndexedDbError as toPersistenceError } from './fromIndexedDbError.ts';
 import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
 

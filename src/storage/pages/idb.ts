@@ -1,7 +1,7 @@
 /**
  * Raw IndexedDB helpers with y-indexeddb 9's schema. Everything resolves on the event that makes it true
  * (a transaction's `complete`, a delete's `success`) and rejects with the error the browser gave, never later
- * and never silently: the layer maps the errors (idbErrors.ts).
+ * and never silently: the layer maps the errors (fromIndexedDbError.ts).
  */
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 

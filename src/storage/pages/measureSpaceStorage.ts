@@ -8,7 +8,7 @@
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { asBytes, CUSTOM_STORE, openDocDb, runTransaction, UPDATES_STORE } from './idb.ts';
 import { docIdFromDbName, spaceDbPrefix } from './naming.ts';
-import { toPersistenceError } from './idbErrors.ts';
+import { fromIndexedDbError } from './fromIndexedDbError.ts';
 
 export interface SpaceStorage {
   bytes: number;
@@ -52,13 +52,13 @@ export async function measureSpaceStorage(spaceId: string, factory: IDBFactory =
   try {
     names = (await factory.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith(prefix) && docIdFromDbName(spaceId, n) !== null);
   } catch (e) {
-    throw toPersistenceError(e, { layer: 'indexeddb' });
+    throw fromIndexedDbError(e, { layer: 'indexeddb' });
   }
   let bytes = 0;
   let documents = 0;
   for (const name of names) {
     const opened = await openDocDb(factory, name, false, () => undefined).catch((e: unknown) => {
-      throw toPersistenceError(e, { layer: 'indexeddb', docId: docIdFromDbName(spaceId, name) ?? undefined });
+      throw fromIndexedDbError(e, { layer: 'indexeddb', docId: docIdFromDbName(spaceId, name) ?? undefined });
     });
     if (!opened) continue; // deleted meanwhile
     try {

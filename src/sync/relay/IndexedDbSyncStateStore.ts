@@ -7,7 +7,8 @@
  * table `dirty` (primary key `[key+docId]`: one row per page changed here and not yet stored by the relay).
  */
 import { Dexie, type Table } from 'dexie';
-import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import type { PersistenceError } from '../../core/errors.ts';
+import { fromDexieError } from '../../core/persistence/fromDexieError.ts';
 import type { SyncState, SyncStateStore } from './SyncStateStore.ts';
 
 export const SYNC_DB_NAME = 'quire-sync';
@@ -32,19 +33,9 @@ class SyncDatabase extends Dexie {
   }
 }
 
-/** Bounds how deep `isQuotaExceeded` looks through Dexie's wrappers (`inner`, `cause`). */
-const MAX_WRAP_DEPTH = 5;
-
-/** A full quota can arrive as the error's own name or wrapped by Dexie (an OpenFailedError's or AbortError's `inner`). */
-function isQuotaExceeded(e: unknown, depth = 0): boolean {
-  if (typeof e !== 'object' || e === null || depth > MAX_WRAP_DEPTH) return false;
-  const x = e as { name?: unknown; inner?: unknown; cause?: unknown };
-  return x.name === 'QuotaExceededError' || isQuotaExceeded(x.inner, depth + 1) || isQuotaExceeded(x.cause, depth + 1);
-}
-
+/** A failure of this store, typed like every Dexie failure: a full disk is 'quota-exceeded', not an outage. */
 function failed(what: string, cause: unknown): PersistenceError {
-  const code = isQuotaExceeded(cause) ? ErrorCode.QuotaExceeded : ErrorCode.StorageUnavailable;
-  return new PersistenceError(code, `Sync state: could not ${what}`, { layer: SYNC_DB_NAME, cause });
+  return fromDexieError(cause, { action: `Sync state: ${what}`, layer: SYNC_DB_NAME });
 }
 
 export class IndexedDbSyncStateStore implements SyncStateStore {

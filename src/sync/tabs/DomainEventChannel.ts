@@ -6,14 +6,15 @@
  * error) and never acted on.
  */
 import type { PersistenceError } from '../../core/errors.ts';
+import { Listeners } from '../../core/Listeners.ts';
 import { DOMAIN_EVENT_VERSION, parseDomainEvent, type DomainEvent, type DomainEventInit, type DomainEventSink } from '../../core/events/DomainEvent.ts';
 
 export const DOMAIN_EVENT_CHANNEL = 'quire:events';
 
 export class DomainEventChannel implements DomainEventSink {
   private readonly channel: BroadcastChannel;
-  private readonly listeners = new Set<(event: DomainEvent) => void>();
-  private readonly invalidListeners = new Set<(error: PersistenceError) => void>();
+  private readonly listeners = new Listeners<DomainEvent>();
+  private readonly invalidListeners = new Listeners<PersistenceError>();
 
   constructor(
     /** This tab's id: the `source` of what it publishes. */
@@ -32,14 +33,12 @@ export class DomainEventChannel implements DomainEventSink {
 
   /** Events from other tabs, validated. */
   subscribe(listener: (event: DomainEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Messages that failed validation (not acted on). */
   onInvalid(listener: (error: PersistenceError) => void): () => void {
-    this.invalidListeners.add(listener);
-    return () => this.invalidListeners.delete(listener);
+    return this.invalidListeners.add(listener);
   }
 
   close(): void {
@@ -53,10 +52,10 @@ export class DomainEventChannel implements DomainEventSink {
     try {
       event = parseDomainEvent(data);
     } catch (e) {
-      for (const l of [...this.invalidListeners]) l(e as PersistenceError);
+      this.invalidListeners.emit(e as PersistenceError);
       return;
     }
     if (event.source === this.tabId) return; // our own, echoed by a second channel of this tab
-    for (const l of [...this.listeners]) l(event);
+    this.listeners.emit(event);
   }
 }

@@ -6,21 +6,19 @@
 // could cut off an edit that is not yet saved. The user is asked instead ("A new version of Quire is
 // ready"); Reload first waits until every edit is acknowledged.
 import { Workbox } from 'workbox-window';
-
-type Listener = (waiting: boolean) => void;
+import { Listeners } from '../../core/Listeners.ts';
 
 class ServiceWorkerUpdates {
   private wb: Workbox | null = null;
   private waiting = false;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Listeners<boolean>();
 
   get isWaiting(): boolean {
     return this.waiting;
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: (waiting: boolean) => void): () => void {
+    return this.listeners.add(listener);
   }
 
   register(): void {
@@ -43,7 +41,7 @@ class ServiceWorkerUpdates {
 
   private setWaiting(waiting: boolean): void {
     this.waiting = waiting;
-    for (const l of [...this.listeners]) l(waiting);
+    this.listeners.emit(waiting);
   }
 }
 

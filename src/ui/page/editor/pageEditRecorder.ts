@@ -4,6 +4,7 @@
  * its updatedAt (Space.touchPage, at most once per TOUCH_THROTTLE_MS per page, so typing does not grow the
  * space document per keystroke). Pending work is written at once when the editor goes away.
  */
+import { systemClock, type Clock } from '../../../core/clock.ts';
 import type { Space } from '../../../core/space/Space.ts';
 
 /** At most one touchPage per page in this window; the last edit of a burst is still recorded, at its end. */
@@ -14,18 +15,6 @@ export const LINKS_DEBOUNCE_MS = 1_000;
 /** When each page was last touched by this tab (per page, across editors opened and closed). */
 const lastTouched = new Map<string, number>();
 
-export interface EditRecorderTimers {
-  now: () => number;
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
-}
-
-const browserTimers: EditRecorderTimers = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 export class PageEditRecorder {
   private touchTimer: unknown = null;
   private linksTimer: unknown = null;
@@ -34,19 +23,20 @@ export class PageEditRecorder {
   constructor(
     private readonly space: Space,
     private readonly pageId: string,
-    private readonly timers: EditRecorderTimers = browserTimers,
+    /** Time and timers, through the core's seam (tests pass a manual clock). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** A local edit of the page's content happened; `links` reads the document's link targets when due. */
   contentChanged(links: () => string[]): void {
     this.readLinks = links;
-    if (this.linksTimer !== null) this.timers.clearTimeout(this.linksTimer);
-    this.linksTimer = this.timers.setTimeout(() => this.writeLinks(), LINKS_DEBOUNCE_MS);
+    if (this.linksTimer !== null) this.clock.clearTimeout(this.linksTimer);
+    this.linksTimer = this.clock.setTimeout(() => this.writeLinks(), LINKS_DEBOUNCE_MS);
     if (this.touchTimer !== null) return;
     const key = this.key();
-    const wait = (lastTouched.get(key) ?? -Infinity) + TOUCH_THROTTLE_MS - this.timers.now();
+    const wait = (lastTouched.get(key) ?? -Infinity) + TOUCH_THROTTLE_MS - this.clock.now();
     if (wait <= 0) this.touch();
-    else this.touchTimer = this.timers.setTimeout(() => this.touch(), wait);
+    else this.touchTimer = this.clock.setTimeout(() => this.touch(), wait);
   }
 
   /** Writes what is pending now (the editor is closing). */
@@ -60,14 +50,14 @@ export class PageEditRecorder {
   }
 
   private touch(): void {
-    if (this.touchTimer !== null) this.timers.clearTimeout(this.touchTimer);
+    if (this.touchTimer !== null) this.clock.clearTimeout(this.touchTimer);
     this.touchTimer = null;
-    lastTouched.set(this.key(), this.timers.now());
+    lastTouched.set(this.key(), this.clock.now());
     this.safely(() => this.space.touchPage(this.pageId));
   }
 
   private writeLinks(): void {
-    if (this.linksTimer !== null) this.timers.clearTimeout(this.linksTimer);
+    if (this.linksTimer !== null) this.clock.clearTimeout(this.linksTimer);
     this.linksTimer = null;
     const read = this.readLinks;
     if (read) this.safely(() => this.space.setPageLinks(this.pageId, read()));

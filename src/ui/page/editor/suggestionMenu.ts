@@ -5,6 +5,7 @@
  * so the caret never leaves the text being typed.
  */
 import type { SuggestionOptions, SuggestionProps } from '@tiptap/suggestion';
+import { Listeners } from '../../../core/Listeners.ts';
 
 export interface MenuItem {
   readonly id: string;
@@ -27,17 +28,14 @@ export interface OpenMenu {
 /** The open menu of one editor, read by React through useSyncExternalStore. */
 export class SuggestionMenuStore {
   private state: OpenMenu | null = null;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Listeners<void>();
 
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  readonly subscribe = (listener: () => void): (() => void) => this.listeners.add(listener);
   readonly get = (): OpenMenu | null => this.state;
 
   set(next: OpenMenu | null): void {
     this.state = next;
-    for (const listener of [...this.listeners]) listener();
+    this.listeners.emit();
   }
 
   /** Closes the menu only if it is still the one named `label` (another suggestion may have opened). */

@@ -1,6 +1,12 @@
-import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+/**
+ * The mapper of errors thrown by Dexie (and the IndexedDB errors it wraps) into PersistenceErrors. It lives in
+ * the core, though the core uses no Dexie, because it only reads error names, and both wings that use Dexie
+ * need it: storage (the `quire` database) and sync (the `quire-sync` state store), which may not import each
+ * other. Raw IndexedDB errors (no Dexie in between) go through storage/pages/fromIndexedDbError.ts instead.
+ */
+import { ErrorCode, PersistenceError } from '../errors.ts';
 
-/** The name `layer` of errors raised by the Dexie database. */
+/** The `layer` of errors raised by the `quire` Dexie database (callers of other databases name their own). */
 export const DEXIE_LAYER = 'dexie';
 
 /** Bounds how deep the mapper looks through wrapped causes (inner, failures, cause). */
@@ -15,13 +21,13 @@ const INVALID = new Set(['ConstraintError', 'DataError', 'DataCloneError', 'Inva
  * AbortError whose transaction was aborted by the quota), in a BulkError's `failures`, or as a cause.
  * The most specific cause wins: quota beats the AbortError that carries it.
  */
-export function toPersistenceError(e: unknown, context: { docId?: string; action?: string } = {}): PersistenceError {
+export function fromDexieError(e: unknown, context: { docId?: string; action?: string; layer?: string } = {}): PersistenceError {
   if (e instanceof PersistenceError) return e;
   const names = collectNames(e);
   const code = codeFor(names);
   const base = e instanceof Error ? e.message : String(e);
   const message = context.action ? `${context.action} failed: ${base}` : base;
-  return new PersistenceError(code, message, { cause: e, layer: DEXIE_LAYER, docId: context.docId });
+  return new PersistenceError(code, message, { cause: e, layer: context.layer ?? DEXIE_LAYER, docId: context.docId });
 }
 
 function codeFor(names: readonly string[]): ErrorCode {

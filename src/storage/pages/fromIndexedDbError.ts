@@ -1,5 +1,6 @@
 /**
- * The one place where IndexedDB failures become PersistenceErrors. Browsers report the same failure in several
+ * Where raw IndexedDB failures (the page stores, no Dexie in between) become PersistenceErrors; Dexie's go through
+ * core/persistence/fromDexieError.ts. Browsers report the same failure in several
  * shapes (a DOMException on the request, `error` on the aborted transaction, an Event whose target holds it, or a
  * wrapper with `inner`/`cause`, as Dexie and lib0 do), so the names are collected from all of them.
  *
@@ -48,7 +49,7 @@ function inspect(e: unknown, depth = 0, found = { names: new Set<string>(), quot
   return found;
 }
 
-export function toPersistenceError(e: unknown, context: { layer: string; docId?: DocId }): PersistenceError {
+export function fromIndexedDbError(e: unknown, context: { layer: string; docId?: DocId }): PersistenceError {
   if (e instanceof PersistenceError) return e;
   const { names, quota } = inspect(e);
   const code =

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
-import { toPersistenceError } from './idbErrors.ts';
+import { fromIndexedDbError } from './fromIndexedDbError.ts';
 
 const ctx = { layer: 'indexeddb', docId: 'p1' };
 const quota = () => new DOMException('quota', 'QuotaExceededError');
 
-describe('toPersistenceError', () => {
+describe('fromIndexedDbError', () => {
   it.each([
     ['a QuotaExceededError', quota(), ErrorCode.QuotaExceeded],
     ['a transaction whose error is QuotaExceededError', { error: quota() }, ErrorCode.QuotaExceeded],
@@ -22,7 +22,7 @@ describe('toPersistenceError', () => {
     ['a DataError (invalid key)', new DOMException('bad key', 'DataError'), ErrorCode.InvalidOperation],
     ['something unknown', 'a string', ErrorCode.StorageUnavailable],
   ])('maps %s', (_label, error, code) => {
-    const e = toPersistenceError(error, ctx);
+    const e = fromIndexedDbError(error, ctx);
     expect(e).toBeInstanceOf(PersistenceError);
     expect(e.code).toBe(code);
     expect(e.cause).toBe(error);
@@ -31,6 +31,6 @@ describe('toPersistenceError', () => {
 
   it('passes PersistenceErrors through unchanged', () => {
     const original = new PersistenceError(ErrorCode.Closed, 'closed');
-    expect(toPersistenceError(original, ctx)).toBe(original);
+    expect(fromIndexedDbError(original, ctx)).toBe(original);
   });
 });
