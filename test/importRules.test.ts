@@ -50,6 +50,7 @@ describe('import rules (dependency-cruiser)', () => {
       'collections-imports: src/collections/wrongShelf.tsx -> src/ui/Page.tsx',
       'core-imports: src/core/wrongDynamicStorage.ts -> src/storage/rows.ts',
       'core-packages: src/core/wrongReact.ts -> react',
+      'core-test-imports: src/core/testing/wrongKitStorage.ts -> src/storage/rows.ts',
       'protocol-imports: src/protocol/wrongStorageType.ts -> src/storage/rows.ts',
       'protocol-packages: src/protocol/wrongDexie.ts -> dexie',
       'relay-imports: relay/wrongSync.ts -> src/sync/channel.ts',
