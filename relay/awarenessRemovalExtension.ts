@@ -14,47 +14,13 @@
  * Hocuspocus. It runs after the access and limits extensions: a refused message never gets here. Only the
  * sender's own clients are removed (relay/presenceGuardExtension.ts says which those are).
  *
- * Awareness update format (y-protocols): varUint count, then per client varUint clientID, varUint clock,
- * varString JSON state ("null" for a removal). Frame: varString document name, varUint message type.
+ * The frame format is read by relay/awarenessEntries.ts.
  */
 import type { Extension, beforeHandleMessagePayload } from '@hocuspocus/server';
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { applyAwarenessUpdate } from 'y-protocols/awareness';
+import { awarenessEntriesOf, type AwarenessRemoval } from './awarenessEntries.ts';
 import type { PresenceOwnership } from './presenceGuardExtension.ts';
-
-/** Hocuspocus's outer message type for awareness (MessageType.Awareness in @hocuspocus/common). */
-const AWARENESS_MESSAGE = 1;
-
-/** One removal entry of an awareness update: the client that left and its clock. */
-export interface AwarenessRemoval {
-  readonly clientId: number;
-  readonly clock: number;
-}
-
-/** One entry of an awareness update: a client, its clock, and whether it is a removal (state "null"). */
-export interface AwarenessEntry extends AwarenessRemoval {
-  readonly removed: boolean;
-}
-
-/** The entries of an awareness frame, in order; null when it is not an awareness frame or is malformed. */
-export function awarenessEntriesOf(frame: Uint8Array): AwarenessEntry[] | null {
-  try {
-    const d = decoding.createDecoder(frame);
-    decoding.readVarString(d);
-    if (decoding.readVarUint(d) !== AWARENESS_MESSAGE) return null;
-    const update = decoding.createDecoder(decoding.readVarUint8Array(d));
-    const entries: AwarenessEntry[] = [];
-    for (let n = decoding.readVarUint(update); n > 0; n--) {
-      const clientId = decoding.readVarUint(update);
-      const clock = decoding.readVarUint(update);
-      entries.push({ clientId, clock, removed: decoding.readVarString(update) === 'null' });
-    }
-    return entries;
-  } catch {
-    return null; // malformed: Hocuspocus's own decode refuses it
-  }
-}
 
 /** The removal entries of an awareness frame; empty when it has none or is not an awareness frame. */
 export function removalsOf(frame: Uint8Array): AwarenessRemoval[] {

@@ -33,7 +33,7 @@
  * any Yjs awareness); the carets' names are a courtesy, not an identity.
  */
 import type { Connection, Document, Extension, beforeHandleAwarenessPayload, beforeHandleMessagePayload, connectedPayload } from '@hocuspocus/server';
-import { awarenessEntriesOf } from './awarenessRemovalExtension.ts';
+import { awarenessEntriesOf } from './awarenessEntries.ts';
 
 /**
  * Bounds the awareness client ids one connection may own on one document. An honest connection owns one

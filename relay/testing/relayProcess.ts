@@ -7,6 +7,9 @@ import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
+/** The relay's SQLite file in its data directory: tests that read the relay's storage raw open it. */
+export { RELAY_DB_FILE } from '../server.ts';
+
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Starting includes tsx compiling the relay on a shared 2-core machine: generous, and still a bound. */
 const START_TIMEOUT_MS = 20_000;

@@ -2,7 +2,7 @@ import { runLocalStoreContract, runSecretStoreContract } from '../../core/testin
 import { runPersistenceLayerContract } from '../../core/testing/persistenceContract.ts';
 import { COMPACT_ABOVE_ROWS } from './compaction.ts';
 import { IndexedDbLayer } from './IndexedDbLayer.ts';
-import { deleteAllDatabases } from './testkit.ts';
+import { deleteAllDatabases } from './testing/testkit.ts';
 
 // Each test of the contract gets its own space-id prefix and all databases are deleted after it, so no test
 // sees another's storage even when one fails before its cleanup.

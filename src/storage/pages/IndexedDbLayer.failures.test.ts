@@ -4,7 +4,7 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import { IndexedDbLayer, SECRETS_KEY } from './IndexedDbLayer.ts';
 import { pageDbName } from './naming.ts';
-import { databaseNames, deleteAllDatabases, docOf, expectSettles, freshSpaceId, openRaw, rawAdd, rawPutCustom, rawRows, typing } from './testkit.ts';
+import { databaseNames, deleteAllDatabases, docOf, expectSettles, freshSpaceId, openRaw, rawAdd, rawPutCustom, rawRows, typing } from './testing/testkit.ts';
 
 const layers: IndexedDbLayer[] = [];
 function layer(spaceId: string, options: ConstructorParameters<typeof IndexedDbLayer>[1] = {}): IndexedDbLayer {

@@ -6,7 +6,7 @@ import { mergeChecked } from './compaction.ts';
 import { IndexedDbLayer } from './IndexedDbLayer.ts';
 import type { IndexedDbLayerOptions } from './IndexedDbLayer.ts';
 import { pageDbName } from './naming.ts';
-import { deleteAllDatabases, docOf, freshSpaceId, prng, rawAdd, rawRows, typing } from './testkit.ts';
+import { deleteAllDatabases, docOf, freshSpaceId, prng, rawAdd, rawRows, typing } from './testing/testkit.ts';
 
 const CORRUPT = new Uint8Array([255, 255, 255, 255, 255, 255, 255, 255, 255]); // mergeUpdates: "Integer out of Range"
 

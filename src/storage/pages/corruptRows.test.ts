@@ -10,7 +10,7 @@ import { SpaceManager } from '../../core/manager/SpaceManager.ts';
 import { mulberry32 } from '../../core/testing/prng.ts';
 import { IndexedDbLayer } from './IndexedDbLayer.ts';
 import { pageDbName } from './naming.ts';
-import { freshSpaceId, rawAdd, rawRows } from './testkit.ts';
+import { freshSpaceId, rawAdd, rawRows } from './testing/testkit.ts';
 
 /** The bound the issue sets on opening a page whose store holds corrupt rows. */
 const LOAD_BOUND_MS = 2_000;

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import { IndexedDbLayer } from './IndexedDbLayer.ts';
 import { pageDbName } from './naming.ts';
-import { deleteAllDatabases, docOf, expectSettles, freshSpaceId, rawRows, typing } from './testkit.ts';
+import { deleteAllDatabases, docOf, expectSettles, freshSpaceId, rawRows, typing } from './testing/testkit.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -3,8 +3,8 @@
  * playing "another tab"). Imported only by the tests of this folder.
  */
 import * as Y from 'yjs';
-import { mulberry32 } from '../../core/testing/prng.ts';
-import { CUSTOM_STORE, UPDATES_STORE } from './idb.ts';
+import { mulberry32 } from '../../../core/testing/prng.ts';
+import { CUSTOM_STORE, UPDATES_STORE } from '../idb.ts';
 
 let spaces = 0;
 const run = Math.random().toString(36).slice(2, 8);
