@@ -12,6 +12,7 @@
 import * as random from 'lib0/random';
 import type { Awareness } from 'y-protocols/awareness';
 import { ErrorCode, SpaceError } from '../core/errors.ts';
+import { Listeners } from '../core/Listeners.ts';
 import { SPACE_DOC_ID, type LayerFactory } from '../core/persistence/PersistenceLayer.ts';
 import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import { createInvite, generateSpaceKeys, ownerCapability } from '../protocol/capability.ts';
@@ -72,7 +73,7 @@ export class SpaceSharing {
   /** One socket per relay URL for this tab, shared by every space synced through it. */
   private readonly pool: RelayConnectionPool;
   private readonly synced = new Map<string, Synced>();
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Listeners<void>>();
   /** Synced spaces opened under leadership, waiting for `watch` to attach them. */
   private readonly waiting = new Map<string, { settings: SyncSettings; layer: RelayLayer | null }>();
   /** Background syncs, one per open synced space whose relay layer is in this tab. */
@@ -112,9 +113,8 @@ export class SpaceSharing {
 
   subscribe(spaceId: string, listener: () => void): () => void {
     let set = this.listeners.get(spaceId);
-    if (!set) this.listeners.set(spaceId, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+    if (!set) this.listeners.set(spaceId, (set = new Listeners()));
+    return set.add(listener);
   }
 
   /**
@@ -331,7 +331,7 @@ export class SpaceSharing {
   }
 
   private changed(spaceId: string): void {
-    for (const l of this.listeners.get(spaceId) ?? []) l();
+    this.listeners.get(spaceId)?.emit();
   }
 }
 

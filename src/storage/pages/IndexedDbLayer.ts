@@ -3,7 +3,7 @@
  * named by naming.ts, with its 'updates' and 'custom' stores), written with raw IndexedDB instead of y-indexeddb's
  * runtime, which acknowledges nothing, drops failed writes and hangs its load on one corrupt row.
  *
- * - save resolves on the transaction's `complete` and rejects with a PersistenceError (idbErrors.ts).
+ * - save resolves on the transaction's `complete` and rejects with a PersistenceError (fromIndexedDbError.ts).
  * - load returns raw rows and applies nothing, so bad bytes cannot hang it; the core's guard judges them.
  * - setAside moves refused rows into 'custom' under `set-aside:<key>` (readable with `setAsideRows`).
  * - compaction (compaction.ts) merges a document's rows once it holds more than COMPACT_ABOVE_ROWS.
@@ -24,7 +24,7 @@ import { Listeners } from '../../core/Listeners.ts';
 import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
 import type { CompactionOutcome } from './compaction.ts';
 import { DocConnections, MISSING } from './connections.ts';
-import { fromIndexedDbError as toPersistenceError } from './fromIndexedDbError.ts';
+import { fromIndexedDbError } from './fromIndexedDbError.ts';
 import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
 
@@ -269,7 +269,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     })().catch((e: unknown) => {
-      throw toPersistenceError(e, { layer: this.name });
+      throw fromIndexedDbError(e, { layer: this.name });
     });
   }
 
@@ -286,7 +286,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
     if (this.closed) return Promise.reject(this.closedError(docId));
     const context = docId === undefined ? { layer: this.name } : { layer: this.name, docId };
     const p = body().catch((e: unknown) => {
-      throw toPersistenceError(e, context);
+      throw fromIndexedDbError(e, context);
     });
     this.track(p);
     return p;
@@ -370,7 +370,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
             new PersistenceError(code, `${this.name} (${docId}): compaction skipped, ${why}; rows left as they are`, { cause: outcome.error, layer: this.name, docId }),
           );
         },
-        (e: unknown) => this.report(toPersistenceError(e, { layer: this.name, docId })),
+        (e: unknown) => this.report(fromIndexedDbError(e, { layer: this.name, docId })),
       ),
     );
   }
