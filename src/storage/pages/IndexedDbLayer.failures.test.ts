@@ -1,10 +1,11 @@
 import { forceCloseDatabase } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import { ErrorCode } from '../../core/errors.ts';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import { IndexedDbLayer, SECRETS_KEY } from './IndexedDbLayer.ts';
 import { pageDbName } from './naming.ts';
 import { databaseNames, deleteAllDatabases, docOf, expectSettles, freshSpaceId, openRaw, rawAdd, rawPutCustom, rawRows, typing } from './testing/testkit.ts';
+import { rejection } from '../../core/testing/rejection.ts';
 
 const layers: IndexedDbLayer[] = [];
 function layer(spaceId: string, options: ConstructorParameters<typeof IndexedDbLayer>[1] = {}): IndexedDbLayer {
@@ -20,14 +21,6 @@ afterEach(async () => {
   await deleteAllDatabases();
 });
 
-async function rejection(p: Promise<unknown>): Promise<PersistenceError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(PersistenceError);
-  return e as PersistenceError;
-}
 
 describe('IndexedDbLayer: quota', () => {
   it('rejects a save whose add throws QuotaExceededError with quota-exceeded, and stores nothing', async () => {

@@ -5,9 +5,10 @@
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, PersistenceError } from '../../core/errors.ts';
+import { ErrorCode } from '../../core/errors.ts';
 import { IndexedDbSyncStateStore, SYNC_DB_NAME } from './IndexedDbSyncStateStore.ts';
 import { syncStateKey } from './SyncStateStore.ts';
+import { rejection } from '../../core/testing/rejection.ts';
 
 /** Rows the test disk holds: enough for the writes before the failing one, not one more. */
 const QUOTA_ROWS = 3;
@@ -51,14 +52,6 @@ function fillableQuota(factory: IDBFactory, shape: QuotaShape): { written: () =>
   return { written: () => written };
 }
 
-async function rejection(p: Promise<unknown>): Promise<PersistenceError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(PersistenceError);
-  return e as PersistenceError;
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
