@@ -1,0 +1,101 @@
+/**
+ * Chromium as a real process the test owns: started on a persistent profile directory in its own process
+ * group, driven over the DevTools protocol (Playwright's `connectOverCDP`), and killed with SIGKILL, the
+ * browser process and every child (renderers, the storage and network services) at once. Playwright's own
+ * launchers hide the process and close the browser politely; a power cut or an OOM kill is not polite.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { chromiumPath } from '../scripts/chromium-path.mjs';
+
+/** How long Chromium may take to print its DevTools address on a busy machine before the launch fails. */
+const LAUNCH_TIMEOUT_MS = 60_000;
+
+/** The same quiet-on-a-closed-network switches as playwright.config.ts, plus headless and the profile. */
+const ARGS = [
+  '--headless',
+  '--window-size=1280,900',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-crash-reporter',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--password-store=basic',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+  '--remote-debugging-port=0',
+];
+
+export interface KillableChromium {
+  readonly browser: Browser;
+  /** The profile's default context (persistent: its IndexedDB, service worker and caches are on disk). */
+  readonly context: BrowserContext;
+  readonly pid: number;
+  /** SIGKILLs the whole process group and resolves once the browser process is gone. Idempotent. */
+  kill(): Promise<void>;
+}
+
+function devToolsAddress(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`Chromium printed no DevTools address within ${LAUNCH_TIMEOUT_MS} ms:\n${seen}`)), LAUNCH_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+      if (m) done(() => resolve(m[1]!));
+    };
+    const onExit = (code: number | null) => fail(new Error(`Chromium exited (${code}) before listening:\n${seen}`));
+    const done = (then: () => void) => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      then();
+    };
+    const fail = (e: Error) => done(() => reject(e));
+    child.stderr?.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+/** Starts Chromium on `profileDir` and connects to it. */
+export async function launchKillableChromium(profileDir: string): Promise<KillableChromium> {
+  const executable = chromiumPath();
+  if (!executable) throw new Error('no Chromium found (scripts/chromium-path.mjs)');
+  const child = spawn(executable, [...ARGS, `--user-data-dir=${profileDir}`, 'about:blank'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('Chromium did not start');
+  const killGroup = () => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+  };
+  let browser: Browser;
+  try {
+    const address = await devToolsAddress(child);
+    // After the address, stderr is only Chromium's chatter: keep draining it so the pipe never fills.
+    child.stderr?.resume();
+    browser = await chromium.connectOverCDP(address);
+  } catch (e) {
+    killGroup();
+    await exited;
+    throw e;
+  }
+  const context = browser.contexts()[0];
+  if (!context) throw new Error('Chromium has no default context');
+  return {
+    browser,
+    context,
+    pid,
+    async kill() {
+      killGroup();
+      await exited;
+      await browser.close().catch(() => undefined);
+    },
+  };
+}
