@@ -28,6 +28,8 @@ export interface PageView {
 export interface LiveSnapshot {
   /** The status read "Saved on this device" and the workspace had nothing pending on this device. */
   readonly saved: boolean;
+  /** What the save status showed, and the workspace's layers (for the failure message). */
+  readonly status: string;
   readonly pages: PageView[];
   /** Plain text of each open page (one line per block). */
   readonly texts: Record<string, string>;
@@ -57,7 +59,7 @@ export async function liveSnapshot(page: Page, spaceId: string): Promise<LiveSna
       syncOf(docId: string): { doc: Doc } | undefined;
     }
     interface Ws {
-      status: { snapshot(): { device: { state: string; pending: number } } };
+      status: { snapshot(): { device: { state: string; pending: number }; layers: unknown[] } };
       openSpace(id: string): Promise<Handle>;
     }
     const ws = (globalThis as unknown as { quire?: { workspace: Ws } }).quire?.workspace;
@@ -65,7 +67,8 @@ export async function liveSnapshot(page: Page, spaceId: string): Promise<LiveSna
     const handle = await ws.openSpace(id);
     // From here on, synchronous: one task, one consistent state.
     const shown = document.querySelector('[role="status"][aria-label="Save status"]')?.textContent;
-    const device = ws.status.snapshot().device;
+    const statusSnapshot = ws.status.snapshot();
+    const device = statusSnapshot.device;
     const stateVector = (doc: Doc) => {
       const sv: Record<string, number> = {};
       for (const [client, structs] of doc.store.clients) {
@@ -94,6 +97,7 @@ export async function liveSnapshot(page: Page, spaceId: string): Promise<LiveSna
     }
     return {
       saved: shown === 'Saved on this device' && device.state === 'saved' && device.pending === 0,
+      status: `${shown ?? 'no save status'}; ${JSON.stringify(statusSnapshot.layers)}`,
       pages: handle.space.listPages().map((p) => ({ id: p.id, parentId: p.parentId, title: p.title })),
       texts,
       clocks,
@@ -150,12 +154,14 @@ export class AckLedger {
 
   /** Reads every acknowledged document from disk and returns what is missing or broken (empty: all there). */
   async checkStored(page: Page, spaceId: string): Promise<{ lost: string[]; broken: string[]; stored: Space }> {
+    const ids = [...new Set([SPACE_DOC, ...this.acked.clocks.keys(), ...this.acked.texts.keys()])];
+    const rows = await Promise.all(ids.map((docId) => storedUpdates(page, spaceId, docId)));
     const docs = new Map<string, Y.Doc>();
-    for (const docId of new Set([SPACE_DOC, ...this.acked.clocks.keys(), ...this.acked.texts.keys()])) {
+    ids.forEach((docId, i) => {
       const doc = new Y.Doc();
-      for (const update of await storedUpdates(page, spaceId, docId)) Y.applyUpdate(doc, update);
+      for (const update of rows[i]!) Y.applyUpdate(doc, update);
       docs.set(docId, doc);
-    }
+    });
     const lost: string[] = [];
     for (const [docId, clocks] of this.acked.clocks) {
       const sv = Y.decodeStateVector(Y.encodeStateVector(docs.get(docId)!));

@@ -118,8 +118,8 @@ const editing: KillScenario = {
     if (roll < 8) await typeWords(s);
     else if (roll < 11 && pages < MAX_PAGES) await createPage(s);
     else if (roll < 14) await renamePage(s);
-    else if (roll < 17) await movePage(s);
-    else if (roll < 19) await openPage(s);
+    else if (roll < 16) await movePage(s);
+    else if (roll < 17) await openPage(s);
     // Sometimes the person pauses until the status says saved: an acknowledgement mid-cycle.
     else await s.waitSaved();
   },

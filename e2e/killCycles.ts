@@ -124,7 +124,17 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
             return s !== null && ledger.observe(s);
           },
           async waitSaved() {
-            await expect.poll(() => session.observe(), { timeout: SAVE_TIMEOUT_MS, intervals: [50, 100, 200] }).toBe(true);
+            let last = 'no workspace';
+            const saved = async () => {
+              const snap = await liveSnapshot(page, spaceId);
+              if (snap) last = snap.status;
+              return snap !== null && ledger.observe(snap);
+            };
+            try {
+              await expect.poll(saved, { timeout: SAVE_TIMEOUT_MS, intervals: [50, 100, 200] }).toBe(true);
+            } catch (e) {
+              throw new Error(`cycle ${cycle}: not saved within ${SAVE_TIMEOUT_MS} ms; the status: ${last}`, { cause: e });
+            }
           },
         };
         if (cycle === 0) await scenario.setUp(session);
