@@ -97,7 +97,12 @@ export async function liveSnapshot(page: Page, spaceId: string): Promise<LiveSna
     }
     return {
       saved: shown === 'Saved on this device' && device.state === 'saved' && device.pending === 0,
-      status: `${shown ?? 'no save status'}; ${JSON.stringify(statusSnapshot.layers)}`,
+      status: `${shown ?? 'no save status'}; ${JSON.stringify(
+        statusSnapshot.layers.map((l) => {
+          const { error, ...rest } = l as { error: (Error & { code?: string }) | null };
+          return { ...rest, error: error && `${error.code}: ${error.message}; cause: ${String(error.cause)}` };
+        }),
+      )}`,
       pages: handle.space.listPages().map((p) => ({ id: p.id, parentId: p.parentId, title: p.title })),
       texts,
       clocks,
