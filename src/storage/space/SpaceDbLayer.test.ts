@@ -25,7 +25,7 @@ function countingFactory(refuseDatabases = false) {
       return refuseDatabases ? Promise.reject(new Error('databases() must not be needed')) : indexedDB.databases();
     },
     cmp: (a: unknown, b: unknown) => indexedDB.cmp(a, b),
-  } as IDBFactory;
+  };
   return { factory, calls };
 }
 

@@ -157,7 +157,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
         const setAside = tx.objectStore(SET_ASIDE_STORE);
         let moved = 0;
         for (const key of new Set(keys)) {
-          if (typeof key !== 'number') continue; // not a key this store gives: nothing of ours to move
+          if (typeof key === 'number' && Number.isNaN(key)) continue; // not a valid key: nothing stored under it
           onSuccess(updates.openCursor([docId, key]), fail, (cursor) => {
             if (!cursor) return; // not there (already moved, or compacted away by its merge): nothing to move
             const record: StoredSetAside = { key, value: cursor.value, setAsideAt };
@@ -391,5 +391,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
 /** The RowKey of an `updates` key [docId, seq]: its seq (setAside is always given the docId beside it). */
 function seqOf(key: IDBValidKey): RowKey {
   const seq = Array.isArray(key) ? key[1] : undefined;
-  return typeof seq === 'number' ? seq : String(key);
+  // A string seq is not one this store writes, but passed through so setAside still finds the row; any other
+  // kind (a date, binary) cannot be a RowKey: -1, under which nothing is ever stored.
+  return typeof seq === 'number' || typeof seq === 'string' ? seq : -1;
 }
