@@ -409,8 +409,8 @@ function compareKeys(a: RowKey, b: RowKey): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. */
-function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
+/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. Shared with the space store. */
+export function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
     throw new PersistenceError(code, `secrets must be an object of strings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
