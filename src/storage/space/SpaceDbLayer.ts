@@ -38,6 +38,7 @@ import {
   docRange,
   spaceDbName,
 } from './spaceDbSchema.ts';
+import { PendingOps } from '../pages/PendingOps.ts';
 
 /** Same options as the page store's (compaction bound, grace of a blocked delete, factory, durability, name). */
 export type SpaceDbLayerOptions = IndexedDbLayerOptions;
@@ -67,7 +68,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
   /** Documents whose last compaction was skipped (a corrupt row, too large): retried after the next load or setAside. */
   private readonly compactionBlocked = new Set<DocId>();
   private readonly compacting = new Set<DocId>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new PendingOps();
   private readonly errorListeners = new Listeners<PersistenceError>();
   private closed = false;
 
@@ -254,7 +255,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     if (this.closed) return Promise.reject(this.closedError());
     this.closed = true;
     return (async () => {
-      await this.drain();
+      await this.pending.drain();
       await this.connections.disconnectAll();
       await deleteDatabase(this.factory(), this.dbName, this.options.deleteBlockedGraceMs ?? DELETE_BLOCKED_GRACE_MS);
     })().catch((e: unknown) => {
@@ -264,7 +265,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.drain();
+    await this.pending.drain();
     await this.connections.disconnectAll();
   }
 
@@ -283,9 +284,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     })().catch((e: unknown) => {
       throw this.mapError(e, docId);
     });
-    this.pending.add(p);
-    const done = () => this.pending.delete(p);
-    void p.then(done, done);
+    this.pending.track(p);
     return p;
   }
 
@@ -301,10 +300,6 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     return fromIndexedDbError(e, docId === undefined ? { layer: this.name } : { layer: this.name, docId });
   }
 
-  private async drain(): Promise<void> {
-    // Loop: settling work can start more (a save schedules its compaction before it resolves).
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
 
   private closedError(docId?: DocId): PersistenceError {
     return new PersistenceError(ErrorCode.Closed, `${this.name}: the layer is closed`, { layer: this.name, docId });
@@ -353,8 +348,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
       },
       (e: unknown) => this.report(this.mapError(e, docId)),
     );
-    this.pending.add(p);
-    void p.then(() => this.pending.delete(p));
+    this.pending.track(p);
   }
 
   /** Runs compactInTransaction over one document's range, the merge under a fresh key, and books the result. */
