@@ -14,12 +14,11 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { PersistenceError } from '../../core/errors.ts';
+import type { PersistenceError } from '../../core/errors.ts';
 import { MemoryLayer, MemoryStore } from '../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../core/manager/SpaceManager.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { RelayRefusalError } from '../../protocol/closeReason.ts';
-import { LIMIT_ENV } from '../../../relay/limits.ts';
 import { RELAY_DB_FILE, startRelayProcess, type RelayProcess } from '../../../relay/testing/relayProcess.ts';
 import { ownerTokenFor } from '../../../relay/testing/testSpace.ts';
 import { IndexedDbSyncStateStore } from './IndexedDbSyncStateStore.ts';
@@ -114,7 +113,7 @@ async function createLocally(store: MemoryStore): Promise<void> {
 
 describe('a change the relay layer never got (retry backoff), in a tab that died', () => {
   it('reaches the relay through the next session’s background sync, the page never opened', async () => {
-    const first = await startRelayProcess(dataDir, { env: { ...RELAY_ENV, [LIMIT_ENV.maxDocumentBytes]: String(SMALL_CAP_BYTES) } });
+    const first = await startRelayProcess(dataDir, { env: { ...RELAY_ENV, QUIRE_RELAY_MAX_DOCUMENT_BYTES: String(SMALL_CAP_BYTES) } });
     relays.push(first);
     const store = new MemoryStore();
     const indexedDB = new IDBFactory();

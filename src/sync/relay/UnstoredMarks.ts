@@ -14,7 +14,6 @@
  * write coalescing, and is one small put; the local write is normally the later of the two. A write that
  * fails is reported and forgotten here, so the next change of the page tries again.
  */
-import type { QuireError } from '../../core/errors.ts';
 import type { DocId } from '../../core/persistence/PersistenceLayer.ts';
 import type { SyncStateStore } from './SyncStateStore.ts';
 
