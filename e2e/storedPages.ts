@@ -21,7 +21,14 @@ export async function storedUpdates(page: Page, spaceId: string, pageId: string)
     (dbName) =>
       new Promise<number[][]>((resolve, reject) => {
         const req = indexedDB.open(dbName);
-        req.onerror = () => reject(new Error(String(req.error)));
+        // No such database: abort rather than create an empty one (the app would then find a database
+        // without its stores, and every save of that page would fail).
+        let absent = false;
+        req.onupgradeneeded = () => {
+          absent = true;
+          req.transaction?.abort();
+        };
+        req.onerror = () => (absent ? resolve([]) : reject(new Error(String(req.error))));
         req.onsuccess = () => {
           const db = req.result;
           if (!db.objectStoreNames.contains('updates')) {
