@@ -46,12 +46,12 @@ class LateAckLayer extends MemoryLayer {
 }
 
 describe('DocSync with a layer that acknowledges late', () => {
-  const setupLate = (pipelined: boolean) => {
+  const setupLate = (pipelined: boolean, retryInitialMs = 5) => {
     const status = new SaveStatus();
     const layer = new LateAckLayer(new MemoryStore(), pipelined);
     status.addLayer(layer.name, layer.direction);
     const doc = new Y.Doc();
-    const sync = new DocSync(doc, 'p1', [layer], { clock: systemClock, status, statusKey: 's/p1', coalesceMs: 20, retryInitialMs: 5, retryMaxMs: 20 });
+    const sync = new DocSync(doc, 'p1', [layer], { clock: systemClock, status, statusKey: 's/p1', coalesceMs: 20, retryInitialMs, retryMaxMs: Math.max(20, retryInitialMs) });
     const type = (ch: string) => doc.getText('t').insert(doc.getText('t').length, ch);
     return { status, layer, sync, type };
   };
@@ -110,6 +110,19 @@ describe('DocSync with a layer that acknowledges late', () => {
     for (const h of relay.held.splice(0)) h.resolve();
     await flushing;
     expect(flushed).toBe(true);
+  });
+
+  it('tells a layer of each change it queues for it, also while that layer waits out a retry backoff', async () => {
+    const { layer, type, sync } = setupLate(true, 60_000); // the backoff outlasts the test
+    const told: string[] = [];
+    Object.assign(layer, { queued: (docId: string) => told.push(docId) });
+    type('a');
+    layer.held.splice(0)[0]!.reject(new PersistenceError(ErrorCode.Forbidden, 'refused'));
+    await wait(1); // the failure is handled: the layer's queue now waits for its retry timer
+    type('b');
+    expect(layer.held).toHaveLength(0); // not handed over during the backoff...
+    expect(told).toEqual(['p1', 'p1']); // ...but announced at once
+    sync.detach();
   });
 
   it('not pipelined: one save in flight, the changes made meanwhile wait and go out merged', async () => {

@@ -77,6 +77,7 @@ export class DocSync {
     for (const o of this.outboxes) {
       if (o.layer === origin || (peerTab && o.layer.direction === 'one-way')) continue;
       o.push({ seq, update });
+      o.layer.queued?.(this.docId);
     }
     this.changed();
     this.kick();
@@ -156,6 +157,7 @@ export class DocSync {
     const o = this.outboxes.find((x) => x.layer === layer);
     if (!o) return;
     o.push({ seq: ++this.seq, update });
+    layer.queued?.(this.docId);
     this.changed();
     if (layer.immediate && o.retryTimer === null) this.pump(o);
     else this.schedule(0);

@@ -66,6 +66,13 @@ export interface PersistenceLayer {
   save(docId: DocId, update: Uint8Array, info?: SaveInfo): Promise<void>;
   /** Releases resources. Pending operations settle first; later calls reject with code 'closed'. */
   close(): Promise<void>;
+  /**
+   * Optional. DocSync calls it synchronously each time it queues a change of `docId` for this layer: before
+   * the coalescing delay, a retry backoff of this layer, or the save itself. For a layer whose far side must
+   * learn of the change even if this tab dies before it is sent (the relay: the background sync records
+   * the document as not yet stored by the relay). Called per change: it must be cheap and never throw.
+   */
+  queued?(docId: DocId): void;
 
   /**
    * Failures of work the layer does on its own, outside any call (compaction of a store, a dropped

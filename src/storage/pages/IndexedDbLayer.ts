@@ -27,6 +27,7 @@ import { DocConnections, MISSING } from './connections.ts';
 import { fromIndexedDbError } from './fromIndexedDbError.ts';
 import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
+import { PendingOps } from './PendingOps.ts';
 
 /** Key of the secrets object in the space document's 'custom' store. */
 export const SECRETS_KEY = 'secrets';
@@ -84,7 +85,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
   /** Documents whose last compaction was skipped (a corrupt row, too large): retried after the next load or setAside. */
   private readonly compactionBlocked = new Set<DocId>();
   private readonly compacting = new Set<DocId>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new PendingOps();
   private readonly errorListeners = new Listeners<PersistenceError>();
   private closed = false;
 
@@ -261,7 +262,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
     if (this.closed) return Promise.reject(this.closedError());
     this.closed = true;
     return (async () => {
-      await this.drain();
+      await this.pending.drain();
       await this.connections.disconnectAll();
       const factory = this.factory();
       const names = await this.databaseNames();
@@ -275,7 +276,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.drain();
+    await this.pending.drain();
     await this.connections.disconnectAll();
   }
 
@@ -288,20 +289,11 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
     const p = body().catch((e: unknown) => {
       throw fromIndexedDbError(e, context);
     });
-    this.track(p);
+    this.pending.track(p);
     return p;
   }
 
-  private track(p: Promise<unknown>): void {
-    this.pending.add(p);
-    const done = () => this.pending.delete(p);
-    void p.then(done, done);
-  }
 
-  private async drain(): Promise<void> {
-    // Loop: settling work can start more (a save schedules its compaction before it resolves).
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
 
   private closedError(docId?: DocId): PersistenceError {
     return new PersistenceError(ErrorCode.Closed, `${this.name}: the layer is closed`, { layer: this.name, docId });
@@ -358,7 +350,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
     const n = this.rowCounts.get(docId);
     if (n === undefined || n <= this.compactAboveRows || this.compacting.has(docId) || this.compactionBlocked.has(docId)) return;
     // Tracked before the save resolves, so close() and destroy() wait for it.
-    this.track(
+    this.pending.track(
       this.compactRows(docId, this.compactAboveRows).then(
         (outcome) => {
           if (outcome.kind !== 'skipped') return;
@@ -409,8 +401,8 @@ function compareKeys(a: RowKey, b: RowKey): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. */
-function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
+/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. Shared with the space store. */
+export function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
     throw new PersistenceError(code, `secrets must be an object of strings, got ${Array.isArray(value) ? 'an array' : typeof value}`);

@@ -72,18 +72,34 @@ export type CompactionOutcome =
   /** This instance has not loaded (or created) the document: it does not compact rows it has not seen vetted. */
   | { readonly kind: 'not-loaded' };
 
+/** Which rows a compaction replaces and where their merge goes (the space store compacts one document's range). */
+export interface CompactionTarget {
+  /** The rows to compact: default, the whole store (a page database holds one document). */
+  readonly range?: IDBKeyRange;
+  /**
+   * Writes the merged row, in the same transaction, under a key no row read had (so a stale key handed to
+   * setAside never finds the merge). Default: `store.add(merged)`, the next autoIncrement key.
+   */
+  readonly addMerged?: (merged: Uint8Array) => void;
+}
+
 /**
- * Replaces all rows of 'updates' by their checked merge when there are more than `above`, inside the caller's ONE
- * readwrite transaction: read keys and values, merge and check, delete exactly the key range that was read and add
- * the merged row. Writes from this or another tab queue behind the transaction (same store), so a save racing
- * the compaction either was read and merged, or lands after it with a higher key: never lost. Returns a function
- * to read once the transaction completed.
+ * Replaces all rows of 'updates' (or of `target.range`) by their checked merge when there are more than `above`,
+ * inside the caller's ONE readwrite transaction: read keys and values, merge and check, delete exactly the key
+ * range that was read and add the merged row. Writes from this or another tab queue behind the transaction (same
+ * store), so a save racing the compaction either was read and merged, or lands after it with a higher key: never
+ * lost. Returns a function to read once the transaction completed.
  */
-export function compactInTransaction(store: IDBObjectStore, fail: Fail, above: number): () => { outcome: CompactionOutcome; rowsAfter: number } {
-  const keysRequest = store.getAllKeys();
+export function compactInTransaction(
+  store: IDBObjectStore,
+  fail: Fail,
+  above: number,
+  target: CompactionTarget = {},
+): () => { outcome: CompactionOutcome; rowsAfter: number } {
+  const keysRequest = target.range ? store.getAllKeys(target.range) : store.getAllKeys();
   let outcome: CompactionOutcome = { kind: 'not-needed', rows: 0 };
   let rowsAfter = 0;
-  onSuccess(store.getAll(), fail, (values) => {
+  onSuccess(target.range ? store.getAll(target.range) : store.getAll(), fail, (values) => {
     const keys = keysRequest.result;
     rowsAfter = keys.length;
     if (keys.length <= above) {
@@ -96,7 +112,8 @@ export function compactInTransaction(store: IDBObjectStore, fail: Fail, above: n
       return;
     }
     store.delete(IDBKeyRange.bound(keys[0], keys[keys.length - 1]));
-    store.add(check.merged);
+    if (target.addMerged) target.addMerged(check.merged);
+    else store.add(check.merged);
     rowsAfter = 1;
     outcome = { kind: 'compacted', merged: keys.length };
   });

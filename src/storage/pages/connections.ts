@@ -1,5 +1,6 @@
 /**
- * One cached IndexedDB connection per document, and the only way the layer runs a transaction.
+ * One cached IndexedDB connection per document (per key: the space store keeps one key, its one database), and
+ * the only way a layer runs a transaction.
  *
  * Policy: a connection stays open until the layer closes, the document is deleted, or the connection is lost
  * from outside: another tab deletes or upgrades the database (`versionchange`, where idb.ts closes it at once so
@@ -7,8 +8,8 @@
  * connection is forgotten and the next operation on that document opens a new one.
  */
 import type { DocId } from '../../core/persistence/PersistenceLayer.ts';
-import { openDocDb, runTransaction } from './idb.ts';
-import type { Fail, OpenedDb } from './idb.ts';
+import { Y_INDEXEDDB_SCHEMA, openDatabase, runTransaction } from './idb.ts';
+import type { DbSchema, Fail, OpenedDb } from './idb.ts';
 
 /** Returned by `transact` when the document has no database and the operation must not create one. */
 export const MISSING = Symbol('missing database');
@@ -17,6 +18,8 @@ export interface ConnectionHooks {
   /** The IndexedDB to use, looked up at each open (it may be missing: that throws a PersistenceError). */
   factory(): IDBFactory;
   dbName(docId: DocId): string;
+  /** The layout of the databases (default: y-indexeddb's, one database per document). */
+  readonly schema?: DbSchema;
   /** This instance just created the document's database. */
   created(docId: DocId): void;
   /** The document's connection was lost from outside: what the layer knew about its rows may be stale. */
@@ -90,7 +93,7 @@ export class DocConnections {
       // already did, whose entry the loop picks up. One connection per document, never two.
     }
     const entry: Entry = {
-      opened: openDocDb(this.hooks.factory(), this.hooks.dbName(docId), create, () => {
+      opened: openDatabase(this.hooks.factory(), this.hooks.dbName(docId), this.hooks.schema ?? Y_INDEXEDDB_SCHEMA, create, () => {
         if (this.entries.get(docId) === entry) this.entries.delete(docId);
         this.hooks.lost(docId);
       }),

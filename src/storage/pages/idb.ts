@@ -1,5 +1,6 @@
 /**
- * Raw IndexedDB helpers with y-indexeddb 9's schema. Everything resolves on the event that makes it true
+ * Raw IndexedDB helpers: opening a database with a schema (y-indexeddb 9's for the page store, the space store's
+ * own in ../space), transactions, deletion. Everything resolves on the event that makes it true
  * (a transaction's `complete`, a delete's `success`) and rejects with the error the browser gave, never later
  * and never silently: the layer maps the errors (fromIndexedDbError.ts).
  */
@@ -17,8 +18,33 @@ export interface OpenedDb {
 }
 
 /**
+ * The layout of one kind of database: the version to open it at (none: whatever version it has) and how to
+ * create its stores. `upgrade` runs inside the versionchange transaction, from `oldVersion` (0: a new database).
+ */
+export interface DbSchema {
+  readonly version?: number;
+  upgrade(db: IDBDatabase, oldVersion: number): void;
+}
+
+/** y-indexeddb 9's layout: no version (the current one, or 1 when new), the two stores. */
+export const Y_INDEXEDDB_SCHEMA: DbSchema = {
+  upgrade(db) {
+    // Exactly y-indexeddb's createStores(db, [['updates', { autoIncrement: true }], ['custom']]).
+    if (!db.objectStoreNames.contains(UPDATES_STORE)) db.createObjectStore(UPDATES_STORE, { autoIncrement: true });
+    if (!db.objectStoreNames.contains(CUSTOM_STORE)) db.createObjectStore(CUSTOM_STORE);
+  },
+};
+
+/**
  * Opens a page database the way y-indexeddb does (no version: the current one, or version 1 with the two stores
- * when it does not exist), so either side can open the other's databases.
+ * when it does not exist), so either side can open the other's databases. See openDatabase.
+ */
+export function openDocDb(factory: IDBFactory, name: string, create: boolean, onLost: () => void): Promise<OpenedDb | null> {
+  return openDatabase(factory, name, Y_INDEXEDDB_SCHEMA, create, onLost);
+}
+
+/**
+ * Opens a database with the given schema.
  *
  * With `create` false a missing database is NOT created: the upgrade is aborted and the promise resolves null,
  * so reading an unknown document leaves nothing behind for `listDocs` to find.
@@ -27,22 +53,19 @@ export interface OpenedDb {
  * database (`versionchange`: we close at once so their request is not blocked by us), or the browser closes it
  * (`close`: storage cleared, eviction).
  */
-export function openDocDb(factory: IDBFactory, name: string, create: boolean, onLost: () => void): Promise<OpenedDb | null> {
+export function openDatabase(factory: IDBFactory, name: string, schema: DbSchema, create: boolean, onLost: () => void): Promise<OpenedDb | null> {
   return new Promise((resolve, reject) => {
     let created = false;
     let refused = false;
-    const request = factory.open(name);
+    const request = schema.version === undefined ? factory.open(name) : factory.open(name, schema.version);
     request.onupgradeneeded = (event) => {
-      if (!create) {
+      if (!create && event.oldVersion === 0) {
         refused = true;
         request.transaction?.abort();
         return;
       }
       created = event.oldVersion === 0;
-      const db = request.result;
-      // Exactly y-indexeddb's createStores(db, [['updates', { autoIncrement: true }], ['custom']]).
-      if (!db.objectStoreNames.contains(UPDATES_STORE)) db.createObjectStore(UPDATES_STORE, { autoIncrement: true });
-      if (!db.objectStoreNames.contains(CUSTOM_STORE)) db.createObjectStore(CUSTOM_STORE);
+      schema.upgrade(request.result, event.oldVersion);
     };
     request.onsuccess = () => {
       const db = request.result;

@@ -28,7 +28,8 @@ export const SESSION_REOPEN_MS = 1_000;
 /** The longest delay before reopening a session the relay keeps resetting (see SESSION_REOPEN_MS). */
 export const SESSION_REOPEN_MAX_MS = 30_000;
 
-function isEmptyUpdate(update: Uint8Array): boolean {
+/** Whether `update` carries nothing (no structs, no deletions). */
+export function isEmptyUpdate(update: Uint8Array): boolean {
   // Y.encodeStateAsUpdate of nothing is [0 structs, 0 delete-set clients].
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }

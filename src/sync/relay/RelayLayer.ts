@@ -24,6 +24,7 @@
  * - Not a secret store: secrets are the space's keys and tokens, and the relay is not trusted with them
  *   (docs/security.md).
  */
+import * as Y from 'yjs';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { SPACE_DOC_ID, type DocId, type DocSource, type IncomingUpdate, type StoredRow, type TwoWayLayer } from '../../core/persistence/PersistenceLayer.ts';
 import { Listeners } from '../../core/Listeners.ts';
@@ -34,8 +35,8 @@ import { encodeStoreNow } from '../../protocol/storeNow.ts';
 import { parseChangesAnswer, type ChangesAnswer } from '../../protocol/changeQuery.ts';
 import { ChangeQueries } from './ChangeQueries.ts';
 import { RelayConnectionPool, type ConnectionState, type RelayConnection, type WebSocketConstructor } from './RelayConnection.ts';
-import { isSettled, type RelayDoc } from './RelayDoc.ts';
-import { RelayDocSessions } from './RelayDocSessions.ts';
+import { EMPTY_STATE_VECTOR, isSettled, type RelayDoc } from './RelayDoc.ts';
+import { isEmptyUpdate, RelayDocSessions } from './RelayDocSessions.ts';
 import { closedError, malformedMessageError, readOnlyError, unreachableError } from './relayErrors.ts';
 import type { RelaySyncState, RelaySyncStatus } from './RelaySyncStatus.ts';
 
@@ -144,6 +145,18 @@ export class RelayLayer implements TwoWayLayer {
     return this.sessions.save(d, bytes, () => this.sendStateless(docId, encodeStoreNow()));
   }
 
+  /**
+   * DocSync queued a change of `docId` for this layer (it may wait out a retry backoff before `save`):
+   * `onLocalChange` listeners hear of it now, so the background sync can record it durably. Not for a
+   * document this device may only read (its changes never go to the relay).
+   */
+  queued(docId: DocId): void {
+    if (this.closed) return;
+    const d = this.sessions.get(docId);
+    if (d?.scope === 'readonly' || this.sessions.get(SPACE_DOC_ID)?.scope === 'readonly') return;
+    this.changeListeners.emit(docId);
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
@@ -237,6 +250,19 @@ export class RelayLayer implements TwoWayLayer {
   }
 
   /**
+   * Whether the relay's latest stored acknowledgement of `docId` covers everything the followed live
+   * document holds now (false when it is not followed, refused, or unacknowledged and not empty). A
+   * refusal settles `whenSettled` without storing anything: this tells "stored" apart. Cost: the part of
+   * the document beyond the acknowledged state vector, plus its delete set, encoded and checked once.
+   */
+  storedCovers(docId: DocId): boolean {
+    const d = this.sessions.get(docId);
+    if (this.closed || !d?.source || d.refusal) return false;
+    if (!d.stored) return isEmptyUpdate(d.source.diff(EMPTY_STATE_VECTOR));
+    return ackCovers(d.stored, d.source.diff(Y.encodeStateVector(d.stored.sv)));
+  }
+
+  /**
    * Sends local awareness changes of `docId` to the relay and applies remote ones (never persisted).
    * Returns a detach function, which tells the others this client left.
    */
@@ -269,7 +295,7 @@ export class RelayLayer implements TwoWayLayer {
     };
   }
 
-  /** A local change of `docId` was handed to this layer (the background sync marks the page dirty). */
+  /** A local change of `docId` was queued for or handed to this layer (the background sync marks the page). */
   onLocalChange(listener: (docId: DocId) => void): () => void {
     return this.changeListeners.add(listener);
   }

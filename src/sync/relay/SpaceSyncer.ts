@@ -4,29 +4,32 @@
  *
  * A pass:
  *   1. reads this device's sync state (SyncStateStore): the relay sequence of the last complete pass and
- *      the pages changed here that the relay has not stored (dirty);
+ *      the pages marked "not yet stored by the relay" (UnstoredMarks, kept across sessions);
  *   2. asks the relay which documents changed since that sequence (changeQuery.ts, the relay's change
  *      index); the first pass of a space (nothing known) takes every page of the tree instead;
  *   3. for each page in (changed on the relay) ∪ (dirty here), still in the tree, with at most
  *      SYNC_CONCURRENCY at once: opens it through `SpaceHandle.openPage` (which loads it locally, or from the
  *      relay when this device never had it, and follows it: both sides exchange what the other lacks),
  *      waits until the relay stored everything of it (`RelayLayer.whenSettled`, asking the relay to store
- *      now instead of after its debounce: storeNow.ts), and releases it;
+ *      now instead of after its debounce: storeNow.ts), drops its mark if the relay's stored
+ *      acknowledgement covers the page's whole live state (`RelayLayer.storedCovers`: not after a refusal,
+ *      nor while changes still wait in DocSync's retry backoff), and releases it;
  *   4. when every page succeeded, records the relay sequence from step 2 (changes after it are picked up
  *      by the next pass, never lost between the question and the record).
  *
  * Passes run when the syncer starts, each time the relay connection is (re)established, and every
  * POLL_MS while connected (the relay does not push changes of documents this device does not follow).
- * Pages are marked dirty when a local change is handed to the relay layer (`onLocalChange`), and clean
- * when a pass saw them stored. Known limit: a change stored locally whose relay save never started (the tab
- * died within the coalescing window) is not marked dirty; it reaches the relay the next time that page
- * is opened (the follow exchange answers from the live document), not by the background sync.
+ * A page is marked when DocSync queues a local change of it for the relay layer (`onLocalChange`, fed by
+ * `RelayLayer.queued` before any backoff or save), once per period, and unmarked when a pass saw it stored:
+ * a change made while the relay was away or refusing, in a tab that then died, is sent by the next
+ * session's first pass without the page being opened by anyone (UnstoredMarks.ts has the write cost).
  */
 import { ErrorCode, SpaceError, type QuireError } from '../../core/errors.ts';
 import type { SpaceHandle } from '../../core/manager/SpaceHandle.ts';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import type { RelayLayer } from './RelayLayer.ts';
 import type { SyncStateStore } from './SyncStateStore.ts';
+import { UnstoredMarks } from './UnstoredMarks.ts';
 
 /** Bounds the pages opened at once by the background sync (memory, and the relay's pending sessions). */
 export const SYNC_CONCURRENCY = 4;
@@ -58,18 +61,21 @@ export class SpaceSyncer {
   private readonly off: (() => void)[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastWasOnline = false;
+  private readonly marks: UnstoredMarks;
 
   constructor(
     private readonly handle: SpaceHandle,
     private readonly layer: RelayLayer,
     private readonly opts: SpaceSyncerOptions,
-  ) {}
+  ) {
+    this.marks = new UnstoredMarks(opts.store, opts.key, (e, docId) => this.report(e, docId));
+  }
 
   start(): void {
     this.off.push(
       this.layer.onLocalChange((docId) => {
-        if (docId === SPACE_DOC_ID) return;
-        this.opts.store.addDirty(this.opts.key, [docId]).catch((e: unknown) => this.report(e, docId));
+        // The space document is followed for as long as the space is open: each session exchanges it whole.
+        if (docId !== SPACE_DOC_ID) this.marks.changed(docId);
       }),
       this.layer.onStatus((s) => {
         const online = s.state === 'syncing' || s.state === 'synced';
@@ -121,15 +127,16 @@ export class SpaceSyncer {
     let failed = false;
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined && !this.stopped; id = queue.shift()) {
-        if (!(await this.syncPage(id))) failed = true;
+        if (!(await this.syncPage(id, state.dirty.has(id)))) failed = true;
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? SYNC_CONCURRENCY, queue.length) }, worker));
     if (!failed && !this.stopped) await this.opts.store.setSeq(this.opts.key, answer.seq);
   }
 
-  /** Opens, exchanges and releases one page; false when it must be retried at the next pass. */
-  private async syncPage(pageId: string): Promise<boolean> {
+  /** Opens, exchanges and releases one page (`marked`: in the sync state at the pass's start); false when
+   * it must be retried at the next pass. */
+  private async syncPage(pageId: string, marked: boolean): Promise<boolean> {
     if (this.handle.isClosed) return false;
     let page;
     try {
@@ -142,8 +149,11 @@ export class SpaceSyncer {
     this.stats.pagesSynced.push(pageId);
     try {
       await this.layer.whenSettled(pageId, { storeNow: true }); // not after the relay's store debounce
+      // Checked on the live page before it is released; a refused page keeps its mark for the next pass.
+      const version = this.marks.version(pageId);
+      const stored = this.layer.storedCovers(pageId);
       await page.release();
-      await this.opts.store.removeDirty(this.opts.key, [pageId]);
+      if (stored) await this.marks.clear(pageId, version, marked);
       return true;
     } catch (e) {
       this.report(e, pageId);

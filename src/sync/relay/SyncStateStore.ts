@@ -3,8 +3,9 @@
  * only the pages changed on either side are exchanged:
  *
  * - `seq`: the relay's change sequence of the space at the last complete pass (ask "changes since seq").
- * - `dirty`: pages changed on this device that the relay has not stored yet (added when a change is handed
- *   to the relay layer, removed when a stored acknowledgement covered it).
+ * - `dirty`: pages marked "not yet stored by the relay" (UnstoredMarks.ts: added when DocSync queues a
+ *   change for the relay layer, even during a retry backoff; removed when a pass saw the relay's stored
+ *   acknowledgement cover the whole live page).
  * - `known`: false until a first complete pass: then every page is exchanged once (the changes made on this
  *   device before sync started were never marked dirty).
  */
