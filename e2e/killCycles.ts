@@ -83,7 +83,8 @@ async function expectAppShowsStored(page: Page, spaceId: string, stored: { child
     .map((p) => `${p.id}<${p.parentId}:${p.title}`)
     .sort();
   await expect.poll(async () => (await liveSnapshot(page, spaceId))?.pages.map((p) => `${p.id}<${p.parentId}:${p.title}`).sort(), { timeout: SAVE_TIMEOUT_MS }).toEqual(want);
-  const topLevel = stored.children(null).map((p) => p.title);
+  // The tree names a page without a title "Untitled" (src/ui/tree/PageTree.tsx).
+  const topLevel = stored.children(null).map((p) => (p.title.trim() === '' ? 'Untitled' : p.title));
   const shown = () => tree(page).locator('[role="treeitem"][aria-level="1"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
   await expect.poll(shown, { timeout: SAVE_TIMEOUT_MS }).toEqual(topLevel);
 }
@@ -172,7 +173,8 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
       }
     }
   } finally {
-    rmSync(profile, { recursive: true, force: true });
+    if (process.env.KILL_KEEP_PROFILE) console.log(`browser-kill: profile kept at ${profile}`);
+    else rmSync(profile, { recursive: true, force: true });
   }
   result.acknowledged = ledger.ackedEdits;
   console.log(`browser-kill [${scenario.name}] seed ${opts.seed}: ${result.cycles} cycles run, ${result.acknowledged} edits acknowledged, ${result.lost.length} edits lost`);

@@ -5,6 +5,7 @@
  * launchers hide the process and close the browser politely; a power cut or an OOM kill is not polite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { chromiumPath } from '../scripts/chromium-path.mjs';
 
@@ -63,6 +64,27 @@ function devToolsAddress(child: ChildProcess): Promise<string> {
   });
 }
 
+/** Bounds how long a kill waits for the profile's last processes to go. */
+const SURVIVOR_WAIT_MS = 10_000;
+
+/** The pids of live processes started with this profile directory (from /proc). */
+function profileProcesses(profileDir: string): number[] {
+  const flag = `--user-data-dir=${profileDir}`;
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // A zombie (state Z) holds nothing any more.
+      if (cmdline.split('\0').includes(flag) && !/^\d+ \(.*\) Z /.test(stat)) pids.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
 /** Starts Chromium on `profileDir` and connects to it. */
 export async function launchKillableChromium(profileDir: string): Promise<KillableChromium> {
   const executable = chromiumPath();
@@ -99,6 +121,23 @@ export async function launchKillableChromium(profileDir: string): Promise<Killab
       killGroup();
       await exited;
       await browser.close().catch(() => undefined);
+      // Every process of this profile must be gone before the next launch: a survivor outside the process
+      // group (Chromium's zygote children can leave it) would still hold the profile's storage.
+      const deadline = Date.now() + SURVIVOR_WAIT_MS;
+      for (;;) {
+        const survivors = profileProcesses(profileDir);
+        if (survivors.length === 0) break;
+        if (process.env.KILL_VERBOSE) console.log(`browser-kill: ${survivors.length} process(es) of the profile outlived the group kill: ${survivors.join(', ')}`);
+        for (const p of survivors) {
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
+        if (Date.now() > deadline) throw new Error(`Chromium processes of ${profileDir} survive SIGKILL: ${survivors.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
   };
 }
