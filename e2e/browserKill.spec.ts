@@ -125,8 +125,16 @@ const editing: KillScenario = {
   },
 };
 
+/**
+ * Until `npm test` has room for its 30 cycles (3.5 to 6 minutes on this 2-core machine; the suite is near its
+ * 15-minute bound), the harness runs when asked: `EXTENSIVE=1` or `KILL_CYCLES=n`. Issue 12 brings it into
+ * `npm test` once the e2e suite is faster.
+ */
+const ASKED_FOR = process.env.EXTENSIVE === '1' || process.env.KILL_CYCLES !== undefined || process.env.KILL_SEED !== undefined;
+
 function killTest(name: string, opts: { seed?: number; cycles?: number } = {}) {
   test(name, async ({ baseURL }) => {
+    test.skip(!ASKED_FOR && opts.seed === undefined, 'the browser-kill harness runs under EXTENSIVE=1 or KILL_CYCLES=n (not yet in npm test: issue 12)');
     const cycles = opts.cycles ?? Number(process.env.KILL_CYCLES ?? (process.env.EXTENSIVE === '1' ? EXTENSIVE_CYCLES : DEFAULT_CYCLES));
     const seed = opts.seed ?? Number(process.env.KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
     test.setTimeout((cycles + 1) * CYCLE_BUDGET_MS);
