@@ -21,11 +21,11 @@ import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
 import type { DocId, LocalStore, RowKey, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
 import type { SecretStore, Secrets } from '../../core/persistence/SecretStore.ts';
 import { Listeners } from '../../core/Listeners.ts';
-import { COMPACT_ABOVE_ROWS, compactInTransaction } from './compaction.ts';
+import { COMPACT_ABOVE_ROWS, compactInTransaction, compactionSkippedError } from './compaction.ts';
 import type { CompactionOutcome } from './compaction.ts';
 import { DocConnections, MISSING } from './connections.ts';
 import { fromIndexedDbError } from './fromIndexedDbError.ts';
-import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, onSuccess } from './idb.ts';
+import { CUSTOM_STORE, UPDATES_STORE, asBytes, deleteDatabase, indexedDbFactory, onSuccess, parseSecrets, putMergedSecrets } from './idb.ts';
 import { docIdFromDbName, pageDbName } from './naming.ts';
 import { PendingOps } from './PendingOps.ts';
 
@@ -238,12 +238,9 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
   saveSecrets(secrets: Secrets): Promise<void> {
     return this.op(SPACE_DOC_ID, async () => {
       const given = parseSecrets(secrets, ErrorCode.InvalidOperation);
-      // Read and write in one transaction, so two concurrent merges cannot drop each other's keys.
       await this.connections.transact(SPACE_DOC_ID, true, [CUSTOM_STORE], 'readwrite', (tx, fail) => {
         const custom = tx.objectStore(CUSTOM_STORE);
-        onSuccess(custom.get(SECRETS_KEY), fail, (stored) => {
-          custom.put({ ...parseSecrets(stored), ...given }, SECRETS_KEY);
-        });
+        putMergedSecrets(custom, SECRETS_KEY, given, fail);
         return () => undefined;
       });
     });
@@ -300,15 +297,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
   }
 
   private factory(): IDBFactory {
-    let factory: IDBFactory | undefined;
-    try {
-      factory = this.options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    } catch (e) {
-      // Some browsers throw SecurityError on the mere access (sandboxed frames, disabled storage).
-      throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not accessible`, { cause: e, layer: this.name });
-    }
-    if (!factory) throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not available here`, { layer: this.name });
-    return factory;
+    return indexedDbFactory(this.name, this.options.indexedDB);
   }
 
   private graceMs(): number {
@@ -354,13 +343,7 @@ export class IndexedDbLayer implements LocalStore, SecretStore {
       this.compactRows(docId, this.compactAboveRows).then(
         (outcome) => {
           if (outcome.kind !== 'skipped') return;
-          const [code, why] =
-            outcome.reason === 'corrupt'
-              ? [ErrorCode.CorruptData, 'a row does not merge cleanly']
-              : [ErrorCode.InvalidUpdate, 'the merged row would exceed the size the guard accepts'];
-          this.report(
-            new PersistenceError(code, `${this.name} (${docId}): compaction skipped, ${why}; rows left as they are`, { cause: outcome.error, layer: this.name, docId }),
-          );
+          this.report(compactionSkippedError(this.name, docId, outcome));
         },
         (e: unknown) => this.report(fromIndexedDbError(e, { layer: this.name, docId })),
       ),
@@ -402,10 +385,3 @@ function compareKeys(a: RowKey, b: RowKey): number {
 }
 
 /** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. Shared with the space store. */
-export function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw new PersistenceError(code, `secrets must be an object of strings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
-  }
-  return { ...(value as Record<string, string>) };
-}

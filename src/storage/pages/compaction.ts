@@ -8,6 +8,7 @@
  * so halving the threshold doubles that cost for large documents.
  */
 import * as Y from 'yjs';
+import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../../core/guard/UpdateGuard.ts';
 import { asBytes, onSuccess } from './idb.ts';
 import type { Fail } from './idb.ts';
@@ -71,6 +72,15 @@ export type CompactionOutcome =
   | { readonly kind: 'skipped'; readonly reason: 'corrupt' | 'too-large'; readonly rows: number; readonly error: unknown }
   /** This instance has not loaded (or created) the document: it does not compact rows it has not seen vetted. */
   | { readonly kind: 'not-loaded' };
+
+/** The error a store reports when a background compaction of `docId` was skipped: nothing changed, nothing lost. */
+export function compactionSkippedError(layer: string, docId: string, outcome: Extract<CompactionOutcome, { kind: 'skipped' }>): PersistenceError {
+  const [code, why] =
+    outcome.reason === 'corrupt'
+      ? [ErrorCode.CorruptData, 'a row does not merge cleanly']
+      : [ErrorCode.InvalidUpdate, 'the merged row would exceed the size the guard accepts'];
+  return new PersistenceError(code, `${layer} (${docId}): compaction skipped, ${why}; rows left as they are`, { cause: outcome.error, layer, docId });
+}
 
 /** Which rows a compaction replaces and where their merge goes (the space store compacts one document's range). */
 export interface CompactionTarget {

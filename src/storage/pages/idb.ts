@@ -181,3 +181,38 @@ export function asBytes(value: unknown): Uint8Array {
   if (tag === '[object ArrayBuffer]') return new Uint8Array(value as ArrayBuffer);
   return new Uint8Array(0);
 }
+
+/**
+ * The IndexedDB a store uses: `given` (tests pass fake-indexeddb's), else the global one, looked up at each
+ * operation. Typed `storage-unavailable` when there is none, or when merely touching it throws.
+ */
+export function indexedDbFactory(layer: string, given?: IDBFactory): IDBFactory {
+  let factory: IDBFactory | undefined;
+  try {
+    factory = given ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  } catch (e) {
+    // Some browsers throw SecurityError on the mere access (sandboxed frames, disabled storage).
+    throw new PersistenceError(ErrorCode.StorageUnavailable, `${layer}: IndexedDB is not accessible`, { cause: e, layer });
+  }
+  if (!factory) throw new PersistenceError(ErrorCode.StorageUnavailable, `${layer}: IndexedDB is not available here`, { layer });
+  return factory;
+}
+
+/**
+ * Merges `given` into the secrets object stored under `key` in `store`, read and written in the caller's one
+ * transaction, so two concurrent merges cannot drop each other's keys.
+ */
+export function putMergedSecrets(store: IDBObjectStore, key: string, given: Readonly<Record<string, string>>, fail: Fail): void {
+  onSuccess(store.get(key), fail, (stored) => {
+    store.put({ ...parseSecrets(stored), ...given }, key);
+  });
+}
+
+/** Secrets as stored: an object of strings (`code` when it is not: corrupt when read, invalid when given). */
+export function parseSecrets(value: unknown, code: ErrorCode = ErrorCode.CorruptData): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new PersistenceError(code, `secrets must be an object of strings, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return { ...(value as Record<string, string>) };
+}

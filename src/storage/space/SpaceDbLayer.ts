@@ -20,11 +20,11 @@ import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { Listeners } from '../../core/Listeners.ts';
 import type { DocId, LocalStore, RowKey, StoredRow } from '../../core/persistence/PersistenceLayer.ts';
 import type { SecretStore, Secrets } from '../../core/persistence/SecretStore.ts';
-import { COMPACT_ABOVE_ROWS, compactInTransaction, type CompactionOutcome } from '../pages/compaction.ts';
+import { COMPACT_ABOVE_ROWS, compactInTransaction, compactionSkippedError, type CompactionOutcome } from '../pages/compaction.ts';
 import { DocConnections, MISSING } from '../pages/connections.ts';
 import { fromIndexedDbError } from '../pages/fromIndexedDbError.ts';
-import { asBytes, deleteDatabase, onSuccess, type Fail } from '../pages/idb.ts';
-import { DELETE_BLOCKED_GRACE_MS, parseSecrets, type IndexedDbLayerOptions, type SetAsideRow } from '../pages/IndexedDbLayer.ts';
+import { asBytes, deleteDatabase, indexedDbFactory, onSuccess, parseSecrets, putMergedSecrets, type Fail } from '../pages/idb.ts';
+import { DELETE_BLOCKED_GRACE_MS, type IndexedDbLayerOptions, type SetAsideRow } from '../pages/IndexedDbLayer.ts';
 import { withNextSeq } from './nextSeq.ts';
 import {
   DOCS_STORE,
@@ -231,12 +231,9 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
   saveSecrets(secrets: Secrets): Promise<void> {
     return this.op(undefined, async () => {
       const given = parseSecrets(secrets, ErrorCode.InvalidOperation);
-      // Read and write in one transaction, so two concurrent merges cannot drop each other's keys.
       await this.transact(true, [META_STORE], 'readwrite', (tx, fail) => {
         const meta = tx.objectStore(META_STORE);
-        onSuccess(meta.get(SECRETS_KEY), fail, (stored) => {
-          meta.put({ ...parseSecrets(stored), ...given }, SECRETS_KEY);
-        });
+        putMergedSecrets(meta, SECRETS_KEY, given, fail);
         return () => undefined;
       });
     });
@@ -306,15 +303,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
   }
 
   private factory(): IDBFactory {
-    let factory: IDBFactory | undefined;
-    try {
-      factory = this.options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    } catch (e) {
-      // Some browsers throw SecurityError on the mere access (sandboxed frames, disabled storage).
-      throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not accessible`, { cause: e, layer: this.name });
-    }
-    if (!factory) throw new PersistenceError(ErrorCode.StorageUnavailable, `${this.name}: IndexedDB is not available here`, { layer: this.name });
-    return factory;
+    return indexedDbFactory(this.name, this.options.indexedDB);
   }
 
   private forget(docId: DocId): void {
@@ -340,11 +329,7 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     const p = this.compactRows(docId, this.compactAboveRows).then(
       (outcome) => {
         if (outcome.kind !== 'skipped') return;
-        const [code, why] =
-          outcome.reason === 'corrupt'
-            ? [ErrorCode.CorruptData, 'a row does not merge cleanly']
-            : [ErrorCode.InvalidUpdate, 'the merged row would exceed the size the guard accepts'];
-        this.report(new PersistenceError(code, `${this.name} (${docId}): compaction skipped, ${why}; rows left as they are`, { cause: outcome.error, layer: this.name, docId }));
+        this.report(compactionSkippedError(this.name, docId, outcome));
       },
       (e: unknown) => this.report(this.mapError(e, docId)),
     );
