@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SPACE_DOC_ID } from '../../core/persistence/PersistenceLayer.ts';
-import { docIdFromDbName, pageDbName, spaceDbPrefix } from './naming.ts';
+import { docIdFromDbName, pageDbName, pageDbOf, spaceDbPrefix } from './naming.ts';
 
 describe('page database names', () => {
   it('is the plain quire:<space>:<doc> for ordinary ids, and the space document is "space"', () => {
@@ -25,5 +25,14 @@ describe('page database names', () => {
   it('refuses empty ids', () => {
     expect(() => pageDbName('', 'p')).toThrow();
     expect(() => pageDbName('s', '')).toThrow();
+  });
+
+  it('names the space and document of any page database, and nothing else', () => {
+    for (const [space, doc] of [['s1', 'p1'], ['a:b', 'c'], ['a', 'b:c'], ['ünï', SPACE_DOC_ID]] as const) {
+      expect(pageDbOf(pageDbName(space, doc))).toEqual({ spaceId: space, docId: doc });
+    }
+    for (const name of ['quire', 'quire:s1', 'quire:s1:', 'quire::p', 'quire:s:a:b', 'quire:%zz:p', 'quire:%41:p', 'other:s:p']) {
+      expect(pageDbOf(name)).toBeNull();
+    }
   });
 });

@@ -49,3 +49,23 @@ export function docIdFromDbName(spaceId: string, name: string): DocId | null {
   }
   return encodeURIComponent(docId) === rest ? docId : null;
 }
+
+/**
+ * The (space, document) a page database name stands for, or null for any other name (the space store's
+ * `quire:<space>`, the Dexie database, a name no `pageDbName` call produces). The storage upgrade lists the
+ * origin's databases once and groups the page databases by space with it.
+ */
+export function pageDbOf(name: string): { spaceId: string; docId: DocId } | null {
+  if (!name.startsWith(PAGE_DB_PREFIX)) return null;
+  const parts = name.slice(PAGE_DB_PREFIX.length).split(':');
+  if (parts.length !== 2) return null;
+  let spaceId: string;
+  try {
+    spaceId = decodeURIComponent(parts[0]!);
+  } catch {
+    return null;
+  }
+  if (spaceId.length === 0 || encodeURIComponent(spaceId) !== parts[0]) return null;
+  const docId = docIdFromDbName(spaceId, name);
+  return docId === null ? null : { spaceId, docId };
+}

@@ -239,6 +239,72 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     });
   }
 
+  /**
+   * Replaces everything one document holds (rows, set-aside rows) with `rows` and `setAside`, in ONE transaction:
+   * the storage upgrade's move (upgrade/upgradeSpace.ts), which must never leave a document half-written and never
+   * write it twice however often it is resumed. Only for a document nobody has open: its rows change under the
+   * core. Keys continue the document's counter, so no key is ever given twice.
+   */
+  replaceDoc(docId: DocId, rows: readonly Uint8Array[], setAside: readonly Omit<SetAsideRow, 'update'>[]): Promise<void> {
+    return this.op(docId, async () => {
+      this.forget(docId);
+      await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
+        withNextSeq(tx, docId, fail, (first) => {
+          tx.objectStore(UPDATES_STORE).delete(docRange(docId));
+          tx.objectStore(SET_ASIDE_STORE).delete(docRange(docId));
+          let seq = first;
+          for (const row of rows) tx.objectStore(UPDATES_STORE).add(row.slice(), [docId, seq++]);
+          for (const r of setAside) {
+            const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
+            tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
+          }
+          tx.objectStore(DOCS_STORE).put({ nextSeq: seq }, docId);
+        });
+        return () => undefined;
+      });
+    });
+  }
+
+  /** Adds records to a document's `setAside` rows (the upgrade carrying rows refused in the old store); rows untouched. */
+  keepAside(docId: DocId, records: readonly Omit<SetAsideRow, 'update'>[]): Promise<void> {
+    return this.op(docId, async () => {
+      if (records.length === 0) return;
+      await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
+        withNextSeq(tx, docId, fail, (first) => {
+          let seq = first;
+          for (const r of records) {
+            const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
+            tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
+          }
+          tx.objectStore(DOCS_STORE).put({ nextSeq: seq }, docId);
+        });
+        return () => undefined;
+      });
+    });
+  }
+
+  /** A value of the space's `meta` store (undefined when absent or when the database does not exist). */
+  readMeta(key: string): Promise<unknown> {
+    return this.op(undefined, async () => {
+      const value = await this.transact(false, [META_STORE], 'readonly', (tx) => {
+        const request = tx.objectStore(META_STORE).get(key);
+        return () => request.result as unknown;
+      });
+      return value === MISSING ? undefined : value;
+    });
+  }
+
+  /** Writes a value of the `meta` store (creating the database if needed); resolves once durable. */
+  writeMeta(key: string, value: unknown): Promise<void> {
+    return this.op(undefined, async () => {
+      if (key === SECRETS_KEY) throw new PersistenceError(ErrorCode.InvalidOperation, `${this.name}: secrets are written with saveSecrets`);
+      await this.transact(true, [META_STORE], 'readwrite', (tx) => {
+        tx.objectStore(META_STORE).put(value, key);
+        return () => undefined;
+      });
+    });
+  }
+
   /** Compacts a document now if it has more than one row (same rules and checks as the automatic compaction). */
   compact(docId: DocId): Promise<CompactionOutcome> {
     return this.op(docId, () => this.compactRows(docId, 1));
