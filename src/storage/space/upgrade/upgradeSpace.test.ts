@@ -178,7 +178,7 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
       deleteDatabase: (name: string) => indexedDB.deleteDatabase(name),
       databases: () => indexedDB.databases(),
       cmp: (x: unknown, y: unknown) => indexedDB.cmp(x, y),
-    } as unknown as IDBFactory;
+    };
 
     const error = await rejection(upgradeSpace(space, { indexedDB: factory, legacyDocs: await docsOf(space) }));
     expect(error).toBeInstanceOf(StorageUpgradeError);

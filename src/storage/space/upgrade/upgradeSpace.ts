@@ -87,7 +87,6 @@ export const UpgradeFailure = {
 export type UpgradeFailure = (typeof UpgradeFailure)[keyof typeof UpgradeFailure];
 
 export class StorageUpgradeError extends PersistenceError {
-  override readonly name = 'StorageUpgradeError';
   constructor(
     readonly spaceId: string,
     readonly reason: UpgradeFailure,
