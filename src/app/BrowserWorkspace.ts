@@ -53,7 +53,16 @@ export class BrowserWorkspace {
     };
     // The leader tab opens, for the relay, spaces only another tab shows: through the same door as the UI.
     const leadership = new RelayLeadership({ locks, tabId, openSpace: (id) => whenOpen.promise.then((app) => app.openSpace(id)) });
-    const sharing = new SpaceSharing({ WebSocket: WebSocket as unknown as WebSocketConstructor, leadership });
+    const sharing = new SpaceSharing({
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      leadership,
+      // The sync settings live in the space's own store: whichever format it is in, once any move of it is done.
+      localStore: async (spaceId) => {
+        const { stores } = (await whenOpen.promise).workspace;
+        await stores.ready(spaceId);
+        return stores.storeFor(spaceId);
+      },
+    });
     let presence: TabPresence | null = null;
     let events: DomainEventChannel | null = null;
     try {

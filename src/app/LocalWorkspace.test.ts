@@ -5,7 +5,7 @@ import { ErrorCode, PersistenceError } from '../core/errors.ts';
 import { SPACE_DOC_ID } from '../core/persistence/PersistenceLayer.ts';
 import { Space } from '../core/space/Space.ts';
 import { CURRENT_SCHEMA_VERSION, TOP_LEVEL_PARENT } from '../storage/db/index.ts';
-import { IndexedDbLayer } from '../storage/pages/IndexedDbLayer.ts';
+import { SpaceDbLayer } from '../storage/space/SpaceDbLayer.ts';
 import { LocalWorkspace } from './LocalWorkspace.ts';
 import type { DomainEventInit } from '../core/events/DomainEvent.ts';
 
@@ -123,13 +123,13 @@ describe('LocalWorkspace', () => {
 
     expect(ws.stopped).toMatchObject({ type: 'version-change', newVersion: CURRENT_SCHEMA_VERSION + 1 });
     expect(ws.isLeading(h.id)).toBe(false);
-    // The page store is not part of the upgrade: what was typed before it reaches it, without waiting 60 s.
+    // The space store is not part of the Dexie upgrade: what was typed before it reaches it, without waiting 60 s.
     await vi.waitFor(() => expect(ws.status.snapshot().pending).toBe(0), { timeout: 2_000 });
     h.space.renamePage(pageId, 'After'); // a change that reaches the space document but no projection
     await h.flush();
     await page.release();
 
-    const stored = new IndexedDbLayer(h.id, { indexedDB });
+    const stored = new SpaceDbLayer(h.id, { indexedDB });
     const rows = await stored.load(pageId);
     const doc = new Y.Doc();
     for (const row of rows) Y.applyUpdate(doc, row.update);
@@ -163,7 +163,7 @@ describe('LocalWorkspace', () => {
     await b.forgetSpace(h.id);
     await b.close(); // closing flushes every open space: the forgotten one must not be among them
     const names = (await indexedDB.databases()).map((d) => d.name);
-    expect(names.filter((n) => n?.startsWith(`quire:${h.id}:`))).toEqual([]);
+    expect(names.filter((n) => n === `quire:${h.id}` || n?.startsWith(`quire:${h.id}:`))).toEqual([]);
     await a.close();
   });
 });

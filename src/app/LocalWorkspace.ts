@@ -1,6 +1,7 @@
 /**
- * The browser's composition root for local data: the SpaceManager with the hardened IndexedDB page store,
- * and the Dexie database whose registry, projections and event log follow every open space.
+ * The browser's composition root for local data: the SpaceManager over the local stores (one IndexedDB database
+ * per space; SpaceStores.ts moves spaces stored by the previous version into that format before they open), and
+ * the Dexie database whose registry, projections and event log follow every open space.
  *
  * Canonical state is the Yjs documents (written only through core commands); the Dexie rows are what the
  * UI reads (through TanStack DB collections) and are rebuilt from the documents whenever they might have
@@ -13,7 +14,7 @@ import type { SpaceHandle } from '../core/manager/SpaceHandle.ts';
 import type { SaveStatus } from '../core/manager/SaveStatus.ts';
 import { MAX_EVENT_PAGE_IDS, type DomainEventInit, type DomainEventSink } from '../core/events/DomainEvent.ts';
 import { followSpace, openQuireDatabase, ProjectionWriter, type DatabaseSignal, type QuireDatabase, type SpaceFollower } from '../storage/db/index.ts';
-import { IndexedDbLayer } from '../storage/pages/IndexedDbLayer.ts';
+import { SpaceStores } from './SpaceStores.ts';
 
 /** Exclusive named locks (Web Locks in the browser); structurally the sync layer's TabLocks. */
 export interface ProjectionLocks {
@@ -53,6 +54,8 @@ export class LocalWorkspace {
     readonly db: QuireDatabase,
     readonly manager: SpaceManager,
     readonly writer: ProjectionWriter,
+    /** Which store each space lives in, and the storage upgrade of spaces still in the old format. */
+    readonly stores: SpaceStores,
     private readonly locks: ProjectionLocks | undefined,
     private readonly events: DomainEventSink | undefined,
   ) {
@@ -94,14 +97,20 @@ export class LocalWorkspace {
    */
   static async open(options: LocalWorkspaceOptions = {}): Promise<LocalWorkspace> {
     const { indexedDB, dbName, extraLayers = [], locks, events, ...managerOptions } = options;
+    // The Dexie database first: its schema bump (migration 004) tells tabs of the previous version to stop
+    // writing before any of their pages is moved.
     const db = await openQuireDatabase({ name: dbName, indexedDB });
+    // 'strict': a write is acknowledged only once the browser flushed it to disk, so "saved" also survives a
+    // power loss or an OS crash. Coalescing keeps this to a few transactions a second.
+    const stores = await SpaceStores.open({ indexedDB, locks, durability: 'strict' });
     const manager = new SpaceManager({
       ...managerOptions,
-      // 'strict': a write is acknowledged only once the browser flushed it to disk, so "saved" also
-      // survives a power loss or an OS crash. Coalescing keeps this to a few transactions a second.
-      layers: [(spaceId) => new IndexedDbLayer(spaceId, { indexedDB, durability: 'strict' }), ...extraLayers],
+      layers: [(spaceId) => stores.storeFor(spaceId), ...extraLayers],
     });
-    return new LocalWorkspace(db, manager, new ProjectionWriter(db), locks, events);
+    const workspace = new LocalWorkspace(db, manager, new ProjectionWriter(db), stores, locks, events);
+    // Spaces not opened yet move in the background, one at a time; opening one moves it first (openSpace).
+    void stores.upgradeAll((id) => manager.openSpaceIds().includes(id));
+    return workspace;
   }
 
   get status(): SaveStatus {
@@ -124,6 +133,9 @@ export class LocalWorkspace {
    * another device may have changed them): never on the path to the first paint.
    */
   async openSpace(id: string): Promise<SpaceHandle> {
+    // A space still stored the old way is moved before it opens (progress: `stores.state(id)`); one whose move
+    // failed opens from its old databases, with the failure in `stores.state(id)`.
+    if (!this.manager.openSpaceIds().includes(id)) await this.stores.ready(id);
     const handle = await this.manager.openSpace(id);
     if (!this.leads.has(id)) this.lead(handle, true);
     if (!this.announcers.has(id)) this.announce(handle);
@@ -221,7 +233,10 @@ export class LocalWorkspace {
    */
   async deleteSpace(id: string): Promise<void> {
     this.release(id);
+    await this.stores.ready(id);
     await this.manager.deleteSpace(id);
+    // Both formats: old databases left behind would be moved again by the next start and bring the space back.
+    await this.stores.deleteStorage(id);
     await this.writer.deleteSpace(id, 'user');
     this.publish({ type: 'spaces-changed', change: 'deleted', spaceId: id });
   }
@@ -276,6 +291,7 @@ export class LocalWorkspace {
   }
 
   async close(): Promise<void> {
+    this.stores.close();
     await this.manager.close();
     for (const f of this.followers.values()) {
       f.stop();

@@ -26,7 +26,8 @@ import { syncStateKey } from '../sync/relay/SyncStateStore.ts';
 import type { QuireError } from '../core/errors.ts';
 import * as memberCommands from '../sync/relay/memberCommands.ts';
 import type { MemberPage } from '../sync/relay/memberCommands.ts';
-import { IndexedDbLayer } from '../storage/pages/IndexedDbLayer.ts';
+import { SpaceDbLayer } from '../storage/space/SpaceDbLayer.ts';
+import type { SpaceStore } from './SpaceStores.ts';
 import { readRevokedMembers, readSentInvites, readSyncSettings, STOPPED_SYNC_SECRETS, syncSecretsOf, withInviteRevoked, withMemberRevoked, withSentInvite, type SentInvite, type SyncRole, type SyncSettings } from './syncSecrets.ts';
 
 export interface SpaceSharingOptions {
@@ -36,6 +37,11 @@ export interface SpaceSharingOptions {
   WebSocket: WebSocketConstructor;
   /** One relay socket per browser (decision 0012): only the leading tab attaches relay layers. Absent: this tab connects. */
   leadership?: RelayLeadership;
+  /**
+   * A space's local store, once any storage upgrade of it finished (the app: SpaceStores). Absent: the space
+   * store over `indexedDB`, for tests that have no workspace.
+   */
+  localStore?: (spaceId: string) => Promise<SpaceStore>;
 }
 
 export interface SpaceSyncView {
@@ -321,8 +327,9 @@ export class SpaceSharing {
    * The space's own page store, opened for one task (the space may not be open, or not exist yet). It is
    * also where this device keeps the space's secrets, its sync settings among them (syncSecrets.ts).
    */
-  private async withLocalStore<T>(spaceId: string, task: (store: IndexedDbLayer) => Promise<T>): Promise<T> {
-    const store = new IndexedDbLayer(spaceId, { indexedDB: this.opts.indexedDB });
+  private async withLocalStore<T>(spaceId: string, task: (store: SpaceStore) => Promise<T>): Promise<T> {
+    // Through the app's stores: secrets written into a space still being moved would be overwritten by the move.
+    const store = this.opts.localStore ? await this.opts.localStore(spaceId) : new SpaceDbLayer(spaceId, { indexedDB: this.opts.indexedDB });
     try {
       return await task(store);
     } finally {

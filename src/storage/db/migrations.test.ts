@@ -5,6 +5,7 @@ import type { DatabaseSignal } from './DatabaseSignals.ts';
 import { DEXIE_VERSION_FACTOR } from './guardedIndexedDB.ts';
 import { migration001 } from './migrations/001_initial.ts';
 import { migration002 } from './migrations/002_trash_and_draft_base.ts';
+import { migration003 } from './migrations/003_page_links.ts';
 import { CURRENT_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
 import { openQuireDatabase } from './openQuireDatabase.ts';
 import type { QuireDatabase } from './QuireDatabase.ts';
@@ -124,6 +125,15 @@ const FIXTURES: Record<number, (name: string) => Promise<void>> = {
     });
     old.close();
   },
+  3: async (name) => {
+    const old = new Dexie(name);
+    for (const m of [migration001, migration002, migration003]) old.version(m.version).stores(m.stores);
+    await old.open();
+    await old.transaction('rw', old.tables, async () => {
+      for (const [table, rows] of Object.entries(v3Rows)) await old.table(table).bulkAdd(rows);
+    });
+    old.close();
+  },
 };
 
 /** What every row must be after upgrading a v1 fixture to the current schema. */
@@ -193,7 +203,26 @@ function expectUpgradedFromV2(after: RawDump): void {
   expect(after.stores.pages!.indexes['[spaceId+trashedAt]']).toBeDefined();
 }
 
-const UPGRADE_CHECKS: Record<number, (after: RawDump) => void> = { 1: expectUpgradedFromV1, 2: expectUpgradedFromV2 };
+/** A schema-3 database: the v2 rows as the v2 -> v3 upgrade left them (pages with links). */
+const v3Rows = {
+  ...v2Rows,
+  pages: v2Rows.pages.map((p) => ({ ...p, links: p.id === 'a' ? ['b'] : [] })),
+  meta: v2Rows.meta.map((m) => (m.key === 'schemaVersion' ? { ...m, value: 3 } : m)),
+};
+
+/** After upgrading a v3 fixture: no table changes in schema 4 (the bump only stops older tabs), every row kept. */
+function expectUpgradedFromV3(after: RawDump): void {
+  for (const [table, rows] of Object.entries(v3Rows)) {
+    if (table === 'meta') continue;
+    const values = after.stores[table]!.records.map((r) => r.value);
+    expect(values, table).toHaveLength(rows.length);
+    for (const row of rows) expect(values, table).toContainEqual(row);
+  }
+  const meta = Object.fromEntries((after.stores.meta!.records.map((r) => r.value) as { key: string; value: unknown }[]).map((m) => [m.key, m.value]));
+  expect(meta).toEqual({ schemaVersion: CURRENT_SCHEMA_VERSION, appVersionCreatedWith: '0.0.1', createdAt: T0 });
+}
+
+const UPGRADE_CHECKS: Record<number, (after: RawDump) => void> = { 1: expectUpgradedFromV1, 2: expectUpgradedFromV2, 3: expectUpgradedFromV3 };
 
 describe('schema and migrations', () => {
   it('has one fixture and one upgrade check for every older schema version', () => {
