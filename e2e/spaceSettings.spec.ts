@@ -45,7 +45,7 @@ test('a space is renamed with an icon, and deleted after a confirmation that nam
   await page.reload();
   await openSpaceList(page);
   await expect(page.getByRole('list', { name: 'Spaces' }).getByRole('button')).toHaveText([/Keeper$/]);
-  // Its page stores are gone too.
+  // Its space database is gone too.
   const left = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('quire:')));
   expect(left.length).toBeGreaterThan(0);
   expect(left.every((n) => !n.includes('Old'))).toBe(true);
@@ -86,6 +86,7 @@ test('a space deleted in one tab is let go by another tab that has it open, whic
   await other.close({ runBeforeUnload: false }); // closing flushes: nothing of the deleted space may come back
   await page.waitForTimeout(300);
   const left = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
-  expect(left.filter((n) => n.startsWith(`quire:${spaceId}:`))).toEqual([]);
+  // Neither its space database nor any database of the previous version's format is left.
+  expect(left.filter((n) => n === `quire:${spaceId}` || n.startsWith(`quire:${spaceId}:`))).toEqual([]);
   expect(problems).toEqual([]);
 });

@@ -1,7 +1,8 @@
 /**
- * Reads what is really on disk, bypassing the app: the rows of a page database (y-indexeddb's layout:
- * store 'updates', one Yjs update per row) fetched raw in the browser, decoded here with Yjs. Tests use it
- * to prove "saved" without trusting the code under test.
+ * Reads what is really on disk, bypassing the app: the rows of a page document in its space's database (the space
+ * store's layout, src/storage/space/spaceDbSchema.ts: database `quire:<space>`, store 'updates' keyed
+ * [docId, seq], one Yjs update per row) fetched raw in the browser, decoded here with Yjs. Tests use it to prove
+ * "saved" without trusting the code under test.
  */
 import type { Page } from '@playwright/test';
 import * as Y from 'yjs';
@@ -16,13 +17,12 @@ export function routeIds(page: Page): { spaceId: string; pageId: string } {
 
 /** Every stored update of one page document, as raw bytes. */
 export async function storedUpdates(page: Page, spaceId: string, pageId: string): Promise<Uint8Array[]> {
-  const name = `quire:${encodeURIComponent(spaceId)}:${encodeURIComponent(pageId)}`;
   const rows = await page.evaluate(
-    (dbName) =>
+    ({ dbName, docId }) =>
       new Promise<number[][]>((resolve, reject) => {
         const req = indexedDB.open(dbName);
         // No such database: abort rather than create an empty one (the app would then find a database
-        // without its stores, and every save of that page would fail).
+        // without its stores, and every save of that space would fail).
         let absent = false;
         req.onupgradeneeded = () => {
           absent = true;
@@ -35,7 +35,7 @@ export async function storedUpdates(page: Page, spaceId: string, pageId: string)
             db.close();
             return resolve([]);
           }
-          const all = db.transaction('updates', 'readonly').objectStore('updates').getAll();
+          const all = db.transaction('updates', 'readonly').objectStore('updates').getAll(IDBKeyRange.bound([docId], [docId, []]));
           all.onerror = () => reject(new Error(String(all.error)));
           all.onsuccess = () => {
             db.close();
@@ -43,7 +43,7 @@ export async function storedUpdates(page: Page, spaceId: string, pageId: string)
           };
         };
       }),
-    name,
+    { dbName: `quire:${encodeURIComponent(spaceId)}`, docId: pageId },
   );
   return rows.map((r) => Uint8Array.from(r));
 }

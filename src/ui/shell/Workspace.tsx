@@ -28,6 +28,7 @@ import { ShareDialogFor } from '../sharing/ShareDialog.tsx';
 import { SyncStatusIndicator } from '../sharing/SyncStatusIndicator.tsx';
 import { useInvite } from '../sharing/useInvite.tsx';
 import { useOpenSpace } from './useOpenSpace.ts';
+import { StorageUpgradeFailed, StorageUpgradeProgress, useStorageUpgrade } from './StorageUpgrade.tsx';
 
 import { rememberRoute, startRoute } from './routeMemory.ts';
 import { usePresenceSource, useReadOnly } from '../sharing/useSpaceSync.ts';
@@ -100,6 +101,7 @@ export function Workspace({ app }: Props) {
 
   const space = useOpenSpace(app, sharing, ready ? route.spaceId : null);
   const handle = space && 'handle' in space ? space.handle : null;
+  const upgrade = useStorageUpgrade(workspace.stores, ready ? route.spaceId : null);
   const readOnly = useReadOnly(sharing, handle?.id ?? null);
   const presence = usePresenceSource(sharing, handle?.id ?? null);
   const [expanded, setExpanded] = useExpanded(ui.views, handle ? route.spaceId : null);
@@ -197,6 +199,7 @@ export function Workspace({ app }: Props) {
               {spaceError}
             </p>
           )}
+          {handle && upgrade && <StorageUpgradeFailed state={upgrade} />}
           {!ready ? null : !route.spaceId ? (
             <div className="empty-state">
               <h2>Start with a space</h2>
@@ -209,7 +212,9 @@ export function Workspace({ app }: Props) {
             <div className="empty-state">
               <p role="alert">{space.message}</p>
             </div>
-          ) : !handle ? null : route.pageId ? (
+          ) : !handle ? (
+            upgrade && <StorageUpgradeProgress state={upgrade} />
+          ) : route.pageId ? (
             <>
               <header className="topbar">
                 <Breadcrumbs space={handle} pageId={route.pageId} onOpen={openPage} />
