@@ -271,6 +271,36 @@ describe('TabChannelLayer: edits of a third tab that arrived in a sync-reply', (
     expect(await reloadBody(store, 's', pageId)).toBe('typed in X');
   });
 
+  it('are stored by Z when X dies first and Y dies before writing what it held for X', async () => {
+    const locks = new InProcessTabLocks();
+    const store = new MemoryStore();
+    const x = await SimulatedTab.open(locks, store, { coalesceMs: NEVER_WRITES_MS });
+    // Y's grace outlasts the test: Y has not yet written X's edits when it dies.
+    const y = await SimulatedTab.open(locks, store, { orphanGraceMs: NEVER_WRITES_MS });
+    const z = await SimulatedTab.open(locks, store);
+    cleanup.push(async () => {
+      for (const t of [x, y, z]) if (!t.presence.released) await t.crash();
+    });
+    const hx = await x.manager.createSpace({ id: 's', name: 'Chain' });
+    const pageId = hx.space.createPage({ title: 'Chain' });
+    await hx.flush();
+    const hy = await y.manager.openSpace('s');
+    await until(() => hy.space.getPage(pageId) !== undefined, 2000, 'the page in Y');
+    const px = await hx.openPage(pageId);
+    const py = await hy.openPage(pageId);
+    px.doc.getText('body').insert(0, 'typed in X');
+    await whenBody(py.doc, (t) => t === 'typed in X', 0);
+    await x.crash();
+    const hz = await z.manager.openSpace('s');
+    const pz = await hz.openPage(pageId);
+    await whenBody(pz.doc, (t) => t === 'typed in X', 0);
+    await y.crash();
+    await until(() => rowsOf(store, 's', pageId).length > 0, 2000, 'Z to store X\'s edits').catch(() => undefined);
+    await hz.flush();
+    expect(z.held).toBe(0);
+    expect(await reloadBody(store, 's', pageId)).toBe('typed in X');
+  });
+
   it('are released by Z, unwritten, once X says they are stored', async () => {
     const { store, x, z, pageId, xChannels } = await chainOfThreeTabs();
     const zWrites = z.writes;

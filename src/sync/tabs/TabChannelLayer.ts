@@ -23,13 +23,14 @@
  *   also names the other tabs whose unstored edits the answering tab holds for the document (`held`: author
  *   and highest seq); the requester holds the reply against each of them too and watches their locks. So
  *   edits of a tab X that reach tab Z only through tab Y's reply (X had not yet answered Z: a starved or
- *   frozen tab) are still written by Z if Y goes away and X then dies before storing them
- *   (TabChannelLayer.test.ts, "edits of a third tab that arrived in a sync-reply").
+ *   frozen tab) are still written by Z if Y goes away and X then dies before storing them, and when X
+ *   died first and Y dies within its grace, before writing them (TabChannelLayer.test.ts, "edits of a
+ *   third tab that arrived in a sync-reply"). Authors already dead are named too, for that second case.
  *
  * Known limits (not fixed; the first is measured by tabsFuzz.test.ts):
  * - Every tab that holds a dead tab's edits writes them: with three or more tabs open, a crash leads to
- *   one extra (idempotent) row per survivor. A clean close whose last 'acked' is slower than the grace
- *   does the same.
+ *   one extra (idempotent) row per survivor, and so does a tab that got them in a reply (it holds the
+ *   whole reply). A clean close whose last 'acked' is slower than the grace does the same.
  * - A tab of the previous release sends no `held` and ignores it: while one is open (during an update),
  *   the three-tab chain above still loses X's edits when that tab is Y or Z, as before the field.
  * - A dead tab's edits that a survivor has adopted (handed to its own stores, not yet written) are no
