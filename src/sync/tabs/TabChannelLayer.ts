@@ -30,7 +30,9 @@
  * Known limits (not fixed; the first is measured by tabsFuzz.test.ts):
  * - Every tab that holds a dead tab's edits writes them: with three or more tabs open, a crash leads to
  *   one extra (idempotent) row per survivor, and so does a tab that got them in a reply (it holds the
- *   whole reply). A clean close whose last 'acked' is slower than the grace does the same.
+ *   whole reply). A clean close whose last 'acked' is slower than the grace does the same, and so does a
+ *   reply naming an author whose 'acked' reached the answering tab late but was posted before the
+ *   requester listened: the requester holds it until that author's next 'acked' or its departure.
  * - A tab of the previous release sends no `held` and ignores it: while one is open (during an update),
  *   the three-tab chain above still loses X's edits when that tab is Y or Z, as before the field.
  * - A dead tab's edits that a survivor has adopted (handed to its own stores, not yet written) are no
