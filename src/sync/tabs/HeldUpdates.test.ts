@@ -32,4 +32,16 @@ describe('HeldUpdates', () => {
     h.dropDoc('e');
     expect(h.count()).toBe(0);
   });
+
+  it('lists, per document, every tab something is held from, with the highest seq held from it', () => {
+    const h = new HeldUpdates();
+    h.hold('a', 'd', 2, u(2));
+    h.hold('a', 'd', 5, u(5));
+    h.hold('b', 'd', 3, u(3));
+    h.hold('b', 'e', 9, u(9));
+    expect(h.authors('d')).toEqual([{ tab: 'a', seq: 5 }, { tab: 'b', seq: 3 }]);
+    h.acked('b', 'd', 3);
+    expect(h.authors('d')).toEqual([{ tab: 'a', seq: 5 }]);
+    expect(h.authors('f')).toEqual([]);
+  });
 });

@@ -53,6 +53,17 @@ export class HeldUpdates {
     }
   }
 
+  /** Every tab something is held from for `docId`, with the highest seq held from it (a sync-reply passes
+   * this on, so its requester holds the reply against those authors too). */
+  authors(docId: DocId): { tab: string; seq: number }[] {
+    const out: { tab: string; seq: number }[] = [];
+    for (const [tab, docs] of this.byTab) {
+      const held = docs.get(docId)?.held ?? [];
+      if (held.length > 0) out.push({ tab, seq: Math.max(...held.map((h) => h.seq)) });
+    }
+    return out;
+  }
+
   /** Whether anything from `tab` is held for `docId`. */
   has(tab: string, docId: DocId): boolean {
     return (this.byTab.get(tab)?.get(docId)?.held.length ?? 0) > 0;

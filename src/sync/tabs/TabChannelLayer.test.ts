@@ -7,6 +7,7 @@ import { SpaceManager } from '../../core/manager/SpaceManager.ts';
 import { MemoryLayer } from '../../core/persistence/MemoryLayer.ts';
 import { InProcessTabLocks } from './InProcessTabLocks.ts';
 import { spaceChannelName } from './TabMessage.ts';
+import { PausableChannel } from './testing/PausableChannel.ts';
 import { duplicateStructs, SimulatedTab } from './testing/SimulatedTab.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -210,5 +211,107 @@ describe('TabChannelLayer: two tabs of one browser', () => {
     await until(() => rowsOf(store, 's', pageId).length > 0, 2000, 'B to store the orphaned catch-up');
     await b.close();
     expect(await reloadBody(store, 's', pageId)).toBe('before B existed');
+  });
+});
+
+/** Tab X's coalescing in the chain tests: X never writes on its own while a test runs. */
+const NEVER_WRITES_MS = 60_000;
+
+/**
+ * The three-tab crash chain: X types (not yet stored), Y has the page open and holds X's edits, and Z opens
+ * the page while X is starved (it has not yet run the task delivering Z's sync-request, so only Y answers).
+ * Z gets X's edits only through Y's reply. Then Y leaves, and X dies before storing them.
+ */
+async function chainOfThreeTabs() {
+  const locks = new InProcessTabLocks();
+  const store = new MemoryStore();
+  const xChannels: PausableChannel[] = [];
+  const x = await SimulatedTab.open(locks, store, {
+    coalesceMs: NEVER_WRITES_MS,
+    openChannel: (name) => {
+      const c = new PausableChannel(name);
+      xChannels.push(c);
+      return c;
+    },
+  });
+  const y = await SimulatedTab.open(locks, store);
+  const z = await SimulatedTab.open(locks, store);
+  cleanup.push(async () => {
+    for (const t of [x, y, z]) if (!t.presence.released) await t.crash();
+  });
+  const hx = await x.manager.createSpace({ id: 's', name: 'Chain' });
+  const pageId = hx.space.createPage({ title: 'Chain' });
+  await hx.flush(); // the tree is stored: the chain is about the page's text
+  const hy = await y.manager.openSpace('s');
+  await until(() => hy.space.getPage(pageId) !== undefined, 2000, 'the page in Y');
+  const px = await hx.openPage(pageId);
+  const py = await hy.openPage(pageId);
+  px.doc.getText('body').insert(0, 'typed in X');
+  await whenBody(py.doc, (t) => t === 'typed in X', 0);
+  expect(y.held).toBeGreaterThan(0);
+  for (const c of xChannels) c.pause();
+  const hz = await z.manager.openSpace('s');
+  const pz = await hz.openPage(pageId);
+  await whenBody(pz.doc, (t) => t === 'typed in X', 0);
+  expect(rowsOf(store, 's', pageId)).toHaveLength(0); // nobody stored X's edits yet
+  return { store, x, y, z, hz, pz, pageId, xChannels };
+}
+
+describe('TabChannelLayer: edits of a third tab that arrived in a sync-reply', () => {
+  it('are stored by Z when Y goes away and then X dies before storing them', async () => {
+    const { store, x, y, z, hz, pz, pageId } = await chainOfThreeTabs();
+    await y.close(); // a clean close: Y's own edits are stored; X's are X's to store
+    await x.crash();
+    // Z writes what X left, or nobody does: wait long past the grace, then look.
+    await until(() => rowsOf(store, 's', pageId).length > 0, 2000, 'Z to store X\'s edits').catch(() => undefined);
+    await hz.flush();
+    expect(z.manager.status.snapshot()).toMatchObject({ state: 'saved', pending: 0 });
+    expect(z.held).toBe(0);
+    expect(pz.doc.getText('body').toString()).toBe('typed in X');
+    expect(await reloadBody(store, 's', pageId)).toBe('typed in X');
+  });
+
+  it('are stored by Z when X dies first and Y dies before writing what it held for X', async () => {
+    const locks = new InProcessTabLocks();
+    const store = new MemoryStore();
+    const x = await SimulatedTab.open(locks, store, { coalesceMs: NEVER_WRITES_MS });
+    // Y's grace outlasts the test: Y has not yet written X's edits when it dies.
+    const y = await SimulatedTab.open(locks, store, { orphanGraceMs: NEVER_WRITES_MS });
+    const z = await SimulatedTab.open(locks, store);
+    cleanup.push(async () => {
+      for (const t of [x, y, z]) if (!t.presence.released) await t.crash();
+    });
+    const hx = await x.manager.createSpace({ id: 's', name: 'Chain' });
+    const pageId = hx.space.createPage({ title: 'Chain' });
+    await hx.flush();
+    const hy = await y.manager.openSpace('s');
+    await until(() => hy.space.getPage(pageId) !== undefined, 2000, 'the page in Y');
+    const px = await hx.openPage(pageId);
+    const py = await hy.openPage(pageId);
+    px.doc.getText('body').insert(0, 'typed in X');
+    await whenBody(py.doc, (t) => t === 'typed in X', 0);
+    await x.crash();
+    const hz = await z.manager.openSpace('s');
+    const pz = await hz.openPage(pageId);
+    await whenBody(pz.doc, (t) => t === 'typed in X', 0);
+    await y.crash();
+    await until(() => rowsOf(store, 's', pageId).length > 0, 2000, 'Z to store X\'s edits').catch(() => undefined);
+    await hz.flush();
+    expect(z.held).toBe(0);
+    expect(await reloadBody(store, 's', pageId)).toBe('typed in X');
+  });
+
+  it('are released by Z, unwritten, once X says they are stored', async () => {
+    const { store, x, z, pageId, xChannels } = await chainOfThreeTabs();
+    const zWrites = z.writes;
+    expect(z.held).toBeGreaterThan(0); // held against X (and written by Z only if X dies)
+    for (const c of xChannels) c.resume();
+    await x.manager.openSpace('s').then((h) => h.flush());
+    await until(() => z.held === 0, 2000, 'Z to release what X acknowledged');
+    await x.close();
+    await wait(120); // longer than the grace: had Z kept anything of X's, it would be written by now
+    expect(z.writes).toBe(zWrites);
+    expect(duplicateStructs(rowsOf(store, 's', pageId))).toBe(0);
+    expect(await reloadBody(store, 's', pageId)).toBe('typed in X');
   });
 });

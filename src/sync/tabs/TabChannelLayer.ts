@@ -2,8 +2,8 @@
  * The two-way layer between the tabs of one browser: an edit in one tab reaches the others' open copies
  * of the document within milliseconds, with no server, and is written to the shared IndexedDB once.
  *
- * Wire format: see TabMessage.ts (version 1: 'update', 'acked', 'sync-request', 'sync-reply' on the
- * BroadcastChannel `quire:space:<spaceId>`); it lives with its parser and validator.
+ * Wire format: see TabMessage.ts (version 1: 'update', 'acked', 'sync-request', 'sync-reply' with its
+ * optional `held` on the BroadcastChannel `quire:space:<spaceId>`); it lives with its parser and validator.
  *
  * How it keeps the promises:
  * - Latency: `immediate`, so DocSync hands over every change at once (no SAVE_COALESCE_MS), and `save`
@@ -19,18 +19,25 @@
  *   document is re-read from the shared store (`refresh`): what the departed tab knew is stored now, and
  *   a tab that opened while it was leaving may have missed both its last write and its answer.
  * - Catch-up: `follow` posts a 'sync-request' with the document's state vector; every tab that has the
- *   document open answers with what it lacks (held like an update until that tab's store has it).
+ *   document open answers with what it lacks (held like an update until that tab's store has it). A reply
+ *   also names the other tabs whose unstored edits the answering tab holds for the document (`held`: author
+ *   and highest seq); the requester holds the reply against each of them too and watches their locks. So
+ *   edits of a tab X that reach tab Z only through tab Y's reply (X had not yet answered Z: a starved or
+ *   frozen tab) are still written by Z if Y goes away and X then dies before storing them, and when X
+ *   died first and Y dies within its grace, before writing them (TabChannelLayer.test.ts, "edits of a
+ *   third tab that arrived in a sync-reply"). Authors already dead are named too, for that second case.
  *
- * Known limits (measured by tabsFuzz.test.ts, not fixed):
+ * Known limits (not fixed; the first is measured by tabsFuzz.test.ts):
  * - Every tab that holds a dead tab's edits writes them: with three or more tabs open, a crash leads to
- *   one extra (idempotent) row per survivor. A clean close whose last 'acked' is slower than the grace
- *   does the same.
- * - A sync-reply is held only against the answering tab's own unstored edits. Edits of a third tab X that
- *   reach tab Z only through Y's reply are held by Y, not Z: if Y goes away (dies, or closes the page)
- *   and then X dies, all inside X's loss window (SAVE_COALESCE_MS plus a write), Z shows X's edits but
- *   never stores them. The fuzz found this only with tabs opening, closing and crashing at machine speed
- *   on a starved CPU. Fix when needed: send the held entries' (tab, seq) with a reply so the requester
- *   holds them against their authors too.
+ *   one extra (idempotent) row per survivor, and so does a tab that got them in a reply (it holds the
+ *   whole reply). A clean close whose last 'acked' is slower than the grace does the same, and so does a
+ *   reply naming an author whose 'acked' reached the answering tab late but was posted before the
+ *   requester listened: the requester holds it until that author's next 'acked' or its departure.
+ * - A tab of the previous release sends no `held` and ignores it: while one is open (during an update),
+ *   the three-tab chain above still loses X's edits when that tab is Y or Z, as before the field.
+ * - A dead tab's edits that a survivor has adopted (handed to its own stores, not yet written) are no
+ *   longer held, so not named in its replies: if that survivor dies before the write, a tab that got them
+ *   only through its reply shows them but does not store them (two deaths inside one write).
  * - A tab holds a peer's edits only for documents it has open; closing a page drops what it held for it
  *   (the sender's own loss window then applies, as with one tab).
  * - Untrusted input: every message is validated (parseTabMessage) and update bytes decode-checked before
@@ -53,7 +60,7 @@ import { Listeners } from '../../core/Listeners.ts';
 import { HeldUpdates } from './HeldUpdates.ts';
 import { tabLockName } from './TabLocks.ts';
 import type { TabPresence } from './TabPresence.ts';
-import { parseTabMessage, spaceChannelName, TAB_PROTOCOL_VERSION, type TabMessage } from './TabMessage.ts';
+import { MAX_HELD_AUTHORS, parseTabMessage, spaceChannelName, TAB_PROTOCOL_VERSION, type HeldAuthor, type TabMessage } from './TabMessage.ts';
 
 /** After a dead peer's lock is granted, how long to wait before writing its held updates: 50 ms. Its last
  * 'acked' messages were posted before it released the lock, but a lock grant and a channel message travel
@@ -220,10 +227,13 @@ export class TabChannelLayer implements SameOriginLayer {
     this.watch(m.tab);
     switch (m.kind) {
       case 'update':
-        return this.incoming(m.tab, m.docId, m.seq, m.update);
+        return this.incoming([m], m.docId, m.update);
       case 'sync-reply':
-        if (m.to === this.tabId) this.incoming(m.tab, m.docId, m.seq, m.update);
-        return;
+        if (m.to !== this.tabId) return;
+        // Held against the answering tab's own unstored edits and against every author whose unstored
+        // edits it held and passed on: if it goes away, they are still held here until stored.
+        for (const author of m.held) if (author.tab !== this.tabId) this.watch(author.tab);
+        return this.incoming([m, ...m.held.filter((a) => a.tab !== this.tabId)], m.docId, m.update);
       case 'acked':
         return this.held.acked(m.tab, m.docId, m.upToSeq);
       case 'sync-request':
@@ -231,14 +241,15 @@ export class TabChannelLayer implements SameOriginLayer {
     }
   }
 
-  private incoming(tab: string, docId: DocId, seq: number, update: Uint8Array): void {
+  /** Delivers an update, held (when the document is open here) against each author until it is stored. */
+  private incoming(authors: readonly HeldAuthor[], docId: DocId, update: Uint8Array): void {
     try {
       checkUpdateShape(update, { source: this.name, docId });
     } catch (e) {
       if (e instanceof QuireError) return this.report(asPersistenceError(e, ErrorCode.InvalidUpdate, { layer: this.name, docId }));
       throw e;
     }
-    if (this.bindings.has(docId)) this.held.hold(tab, docId, seq, update);
+    if (this.bindings.has(docId)) for (const a of authors) this.held.hold(a.tab, docId, a.seq, update);
     this.listeners.emit({ docId, update });
   }
 
@@ -253,7 +264,8 @@ export class TabChannelLayer implements SameOriginLayer {
       return this.report(new PersistenceError(ErrorCode.InvalidUpdate, `${this.name}: refused a sync request with a malformed state vector`, { layer: this.name, docId, cause }));
     }
     const seq = bound.posted.at(-1)?.seq ?? 0;
-    this.post({ v: TAB_PROTOCOL_VERSION, tab: this.tabId, kind: 'sync-reply', docId, to: tab, seq, update: diff });
+    const held = this.held.authors(docId).filter((a) => a.tab !== tab).slice(0, MAX_HELD_AUTHORS);
+    this.post({ v: TAB_PROTOCOL_VERSION, tab: this.tabId, kind: 'sync-reply', docId, to: tab, seq, update: diff, held });
   }
 
   /**

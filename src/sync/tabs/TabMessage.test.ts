@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
 import { MAX_UPDATE_BYTES } from '../../core/guard/UpdateGuard.ts';
-import { MAX_STATE_VECTOR_BYTES, parseTabMessage, spaceChannelName } from './TabMessage.ts';
+import { MAX_HELD_AUTHORS, MAX_STATE_VECTOR_BYTES, parseTabMessage, spaceChannelName } from './TabMessage.ts';
 
 const ok = { v: 1, tab: 't1', docId: 'd1' };
 
@@ -23,6 +23,24 @@ describe('parseTabMessage (tab wire format v1)', () => {
     expect(parseTabMessage({ ...ok, kind: 'sync-request', stateVector: new Uint8Array([0]) }, 'tabs').kind).toBe('sync-request');
     expect(parseTabMessage({ ...ok, kind: 'sync-reply', to: 't2', seq: 0, update }, 'tabs').kind).toBe('sync-reply');
     expect(spaceChannelName('abc')).toBe('quire:space:abc');
+  });
+
+  it('reads a sync-reply\'s held authors, and a reply without them (a tab of the previous release) as none', () => {
+    const update = new Uint8Array([0, 0]);
+    const reply = { ...ok, kind: 'sync-reply', to: 't2', seq: 0, update };
+    expect(parseTabMessage(reply, 'tabs')).toEqual({ ...reply, held: [] });
+    const held = [{ tab: 't3', seq: 7 }, { tab: 't4', seq: 1 }];
+    expect(parseTabMessage({ ...reply, held: held.map((h) => ({ ...h, extra: 1 })) }, 'tabs')).toEqual({ ...reply, held });
+    const bad: unknown[] = [
+      'no list',
+      [{ tab: 't3' }],
+      [{ tab: 't3', seq: 0 }],
+      [{ tab: '', seq: 1 }],
+      [{ tab: 't3', seq: 1.5 }],
+      [null],
+      Array.from({ length: MAX_HELD_AUTHORS + 1 }, (_, i) => ({ tab: `t${i}`, seq: 1 })),
+    ];
+    for (const h of bad) expect(refusal({ ...reply, held: h }).code).toBe(ErrorCode.InvalidUpdate);
   });
 
   it('refuses wrong shapes, types and sizes with code invalid-update, and newer versions with version-too-new', () => {

@@ -14,10 +14,23 @@
  *   'sync-request' docId, stateVector     the sender opened docId (Yjs state vector of what it has): tabs
  *                                          with it open answer with a sync-reply
  *   'sync-reply'   docId, to, seq, update what the requester (tab `to`) lacks; seq is the sender's last
- *                                          posted seq for docId not yet acked (0: all of it is stored)
+ *                  [, held]                posted seq for docId not yet acked (0: all of it is stored)
+ *                                          held (optional, added within version 1): the edits of other
+ *                                          tabs the sender holds for docId, as { tab, seq } (the author and
+ *                                          the highest seq held from it): the requester holds the reply
+ *                                          against each author too, so if the sender goes away and then an
+ *                                          author dies before storing, the requester stores them
  * Field rules: docId 1..256 chars; seq and upToSeq non-negative safe integers; update a non-empty
- * Uint8Array of at most MAX_UPDATE_BYTES; stateVector a Uint8Array of at most MAX_STATE_VECTOR_BYTES.
+ * Uint8Array of at most MAX_UPDATE_BYTES; stateVector a Uint8Array of at most MAX_STATE_VECTOR_BYTES;
+ * held, when present, an array of at most MAX_HELD_AUTHORS entries, each a tab id and a positive seq.
  * Unknown extra fields are ignored (room for additions within version 1).
+ *
+ * Changes within version 1 (no version bump: a tab of the previous release ignores them):
+ * - 'sync-reply' gained `held`. A tab of the previous release drops the unknown field (its parser keeps
+ *   only the fields it knows), so it behaves as before and only misses the extra protection; a reply from
+ *   such a tab has no `held`, read as none. Bumping the version would make old and new tabs of one
+ *   browser refuse each other's every message (live edits and crash protection included) during an
+ *   update, for a field that only adds to what a reply protects.
  *
  * Every received message is untrusted: `parseTabMessage` checks shape, types and sizes and throws a typed
  * PersistenceError otherwise; update bytes are additionally decode-checked by the layer and applied only
@@ -30,6 +43,8 @@ export const TAB_PROTOCOL_VERSION = 1;
 /** Bounds a state vector: 16 bytes per client would already mean 65,536 writers of one page. */
 export const MAX_STATE_VECTOR_BYTES = 1024 * 1024;
 const MAX_TAB_ID = 128;
+/** Bounds the `held` list of a sync-reply: one entry per author tab, so 1,024 tabs of one browser. */
+export const MAX_HELD_AUTHORS = 1024;
 const MAX_DOC_ID = 256;
 
 interface Base {
@@ -50,11 +65,18 @@ export interface SyncRequestMessage extends Base {
   readonly kind: 'sync-request';
   readonly stateVector: Uint8Array;
 }
+/** An author tab whose edits a sync-reply carries unstored, and the highest seq held from it. */
+export interface HeldAuthor {
+  readonly tab: string;
+  readonly seq: number;
+}
 export interface SyncReplyMessage extends Base {
   readonly kind: 'sync-reply';
   readonly to: string;
   readonly seq: number;
   readonly update: Uint8Array;
+  /** Absent on the wire from a tab of the previous release: parsed as []. */
+  readonly held: readonly HeldAuthor[];
 }
 export type TabMessage = UpdateMessage | AckedMessage | SyncRequestMessage | SyncReplyMessage;
 
@@ -92,10 +114,20 @@ export function parseTabMessage(data: unknown, source: string): TabMessage {
       if (!isString(m.to, MAX_TAB_ID)) throw bad('sync-reply without a valid recipient');
       if (!isSeq(m.seq)) throw bad('sync-reply without a valid seq');
       if (!isBytes(m.update, 1, MAX_UPDATE_BYTES)) throw bad('sync-reply bytes missing, empty or too large');
-      return { ...base, kind: 'sync-reply', to: m.to, seq: m.seq, update: m.update };
+      return { ...base, kind: 'sync-reply', to: m.to, seq: m.seq, update: m.update, held: parseHeld(m.held, bad) };
     default:
       throw bad('unknown kind');
   }
+}
+
+function parseHeld(x: unknown, bad: (why: string) => PersistenceError): HeldAuthor[] {
+  if (x === undefined) return [];
+  if (!Array.isArray(x) || x.length > MAX_HELD_AUTHORS) throw bad('sync-reply with an invalid held list');
+  return x.map((h: unknown) => {
+    const e = (typeof h === 'object' && h !== null ? h : {}) as Record<string, unknown>;
+    if (!isString(e.tab, MAX_TAB_ID) || !isSeq(e.seq) || e.seq === 0) throw bad('sync-reply with an invalid held entry');
+    return { tab: e.tab, seq: e.seq };
+  });
 }
 
 function isString(x: unknown, max: number): x is string {

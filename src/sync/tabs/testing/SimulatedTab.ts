@@ -9,13 +9,15 @@ import { FaultyLayer } from '../../../core/persistence/FaultyLayer.ts';
 import { MemoryLayer, type MemoryStore } from '../../../core/persistence/MemoryLayer.ts';
 import { SpaceManager } from '../../../core/manager/SpaceManager.ts';
 import type { PersistenceError } from '../../../core/errors.ts';
-import { TabChannelLayer } from '../TabChannelLayer.ts';
+import { TabChannelLayer, type TabChannelFactory } from '../TabChannelLayer.ts';
 import type { TabLocks } from '../TabLocks.ts';
 import { TabPresence } from '../TabPresence.ts';
 
 export interface SimulatedTabOptions {
   coalesceMs?: number;
   orphanGraceMs?: number;
+  /** Opens the tab channel of a space (default: the real BroadcastChannel). */
+  openChannel?: TabChannelFactory;
 }
 
 export class SimulatedTab {
@@ -44,7 +46,7 @@ export class SimulatedTab {
           return l;
         },
         (spaceId) => {
-          const l = new TabChannelLayer(spaceId, { presence, orphanGraceMs: options.orphanGraceMs});
+          const l = new TabChannelLayer(spaceId, { presence, orphanGraceMs: options.orphanGraceMs, openChannel: options.openChannel });
           l.onError((e) => tab?.layerErrors.push(e));
           tab?.tabLayers.push(l);
           return l;
