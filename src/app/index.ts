@@ -8,4 +8,4 @@ export type { SentInvite, SyncRole, SyncSettings } from './syncSecrets.ts';
 export { MemberCommandError, type MemberInfo, type MemberPage } from '../sync/relay/memberCommands.ts';
 export type { DomainEventChannel } from '../sync/index.ts';
 export type { DatabaseSignal } from '../storage/db/index.ts';
-export { measureSpaceStorage, type SpaceStorage } from '../storage/pages/index.ts';
+export { measureSpaceStorage, type SpaceStorage } from './measureSpaceStorage.ts';
