@@ -75,9 +75,10 @@ export class LocalWorkspace {
 
   /**
    * Stops following spaces (the projection and event log belong to the newer schema now) and gives up
-   * every projection lead. Edits already made are still written to their page stores, whose format the
-   * schema upgrade does not touch: flushing them is what keeps "no acknowledged edit is lost" true for the
-   * last keystrokes typed before the upgrade. Nothing new can be written once the UI is read-only.
+   * every projection lead. Edits already made are still written to their local stores: flushing them is
+   * what keeps "no acknowledged edit is lost" true for the last keystrokes typed before the upgrade (a newer
+   * version that also moves the stores, as schema 4's storage upgrade did, takes in what such a flush writes
+   * late). Nothing new can be written once the UI is read-only.
    */
   private stop(signal: DatabaseSignal): void {
     if (this.stoppedBy) return;
