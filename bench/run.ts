@@ -21,7 +21,7 @@ import { runPeer } from './workloads/peer.ts';
 import { runRelay } from './workloads/relay.ts';
 import { rawHeavy, rowUpdate, runCollectionLoad } from './workloads/space.ts';
 import { runOpenPageStorage, runSaves, runWholeSpace, seedStore } from './workloads/store.ts';
-import { upgradeFigures } from './workloads/upgrade.ts';
+import { runUpgrade } from './workloads/upgrade.ts';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4191);
 const s = sizesFromEnv(process.env);
@@ -81,12 +81,16 @@ try {
   log('whole space (read every page, delete)');
   const wholeRows = await runWholeSpace(bench, whole, s);
 
+  log('upgrade from the page store (the raw baseline; the upgrade itself is pending)');
+  const old = await seedIn('page', { name: 'old format', pages: s.bigPages, seed: 4, bodies: s.bigBodies, heavyChars: 0 });
+  const upgrade = await runUpgrade(bench, old, s);
+
   log('relay');
   const relay = await runRelay(s);
 
   const [paint, typical, heavy, keystroke, keystrokeFirst, tps, rename, move, cold] = app;
   const inMemory: Figure = { workload: 'baseline', what: `one TanStack DB row update in memory (local-only collection of ${s.bigPages} rows, until subscribers hear it)`, unit: 'ms', samples: update.inMemory, budget: '(baseline)' };
-  figures = [paint!, collectionLoad, typical!, ...openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, ...saves, rename!, move!, ...wholeRows, ...upgradeFigures(s), cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
+  figures = [paint!, collectionLoad, typical!, ...openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, ...saves, rename!, move!, ...wholeRows, ...upgrade, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
 } finally {
   await browser.close();
   await server.close();
