@@ -9,8 +9,11 @@ export interface Figure {
   baseline?: { what: string; samples: number[] };
   /** The budget as the issue words it. */
   budget: string;
-  /** Machine-checkable part of the budget; absent when the row is only reported. */
-  goal?: { ratioP50?: number; p95?: number; p50?: number };
+  /**
+   * Machine-checkable part of the budget; absent when the row is only reported. `addedP95`: the most the row's p95
+   * may exceed its baseline's p95, in the row's unit.
+   */
+  goal?: { ratioP50?: number; p95?: number; p50?: number; addedP95?: number };
   /** Why the row has no samples yet (it stays in the table). */
   pending?: string;
   /** Context a reader needs for the number (sample count, sizes). */

@@ -43,6 +43,7 @@ export function evaluate(f: Figure): ResultRow {
     if (f.goal.ratioP50 !== undefined && ratioP50 !== null) checks.push(ratioP50 <= f.goal.ratioP50);
     if (f.goal.p95 !== undefined) checks.push(summary.p95 <= f.goal.p95);
     if (f.goal.p50 !== undefined) checks.push(summary.p50 <= f.goal.p50);
+    if (f.goal.addedP95 !== undefined && base) checks.push(summary.p95 - base.p95 <= f.goal.addedP95);
     met = checks.length ? checks.every(Boolean) : null;
   }
   return { ...f, summary, baseline: f.baseline ? { ...f.baseline, summary: base } : undefined, ratioP50, ratioP95, met };

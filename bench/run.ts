@@ -19,7 +19,9 @@ import { runBaselines } from './workloads/baselines.ts';
 import { bundleFigures } from './workloads/bundle.ts';
 import { runPeer } from './workloads/peer.ts';
 import { runRelay } from './workloads/relay.ts';
-import { rawHeavy, rowUpdate, runCollectionLoad, runOpenPageStorage, runWholeSpace } from './workloads/space.ts';
+import { rawHeavy, rowUpdate, runCollectionLoad } from './workloads/space.ts';
+import { runOpenPageStorage, runSaves, runWholeSpace, seedStore } from './workloads/store.ts';
+import { runUpgrade } from './workloads/upgrade.ts';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4191);
 const s = sizesFromEnv(process.env);
@@ -49,14 +51,26 @@ try {
   const spaces = {
     start: await seed({ name: 'start', pages: 5, seed: 1, bodies: 0, heavyChars: 0 }),
     small: await seed({ name: 'small', pages: s.smallPages, seed: 2, bodies: s.smallPages, heavyChars: s.heavyChars }),
-    big: await seed({ name: 'big', pages: s.bigPages, seed: 4, bodies: s.bigBodies, heavyChars: 0 }),
+    // No bodies: the app's rows on it read the tree only; the whole-space rows have their own space below.
+    big: await seed({ name: 'big', pages: s.bigPages, seed: 4, bodies: 0, heavyChars: 0 }),
   };
+  const seedIn = async (kind: 'space' | 'page', r: SeedRequest) => {
+    const space = await seedStore(bench, kind, r);
+    log(`seeded "${r.name}" in the ${kind} store: ${r.pages} pages, ${r.bodies} bodies in ${Math.round(space.ms / 1000)} s`);
+    return space;
+  };
+  const storeSmall = { name: 'store small', pages: s.smallPages, seed: 2, bodies: s.smallPages, heavyChars: 0 };
+  const small = { space: await seedIn('space', storeSmall), page: await seedIn('page', storeSmall) };
+  const whole = await seedIn('space', { name: 'whole', pages: s.bigPages, seed: 4, bodies: s.bigBodies, heavyChars: 0 });
 
   log('collections and raw reads');
   const heavyBase = await rawHeavy(bench, spaces.small, s);
   const update = await rowUpdate(bench, s);
   const collectionLoad = await runCollectionLoad(bench, spaces.big, s);
-  const openStorage = await runOpenPageStorage(bench, spaces.small, s, baselines.yIndexeddbOpen);
+
+  log('the stores: page open, saves');
+  const openStorage = await runOpenPageStorage(bench, small, s, baselines.yIndexeddbOpen);
+  const saves = await runSaves(bench, small, s);
 
   log('the app');
   const app = await runApp(browser, context, server.url, spaces, s, { yIndexeddbOpen: baselines.yIndexeddbOpen, rawHeavy: heavyBase, rowUpdate: update.persisted });
@@ -65,14 +79,18 @@ try {
   const peer = await runPeer(bench, s);
 
   log('whole space (read every page, delete)');
-  const whole = await runWholeSpace(bench, spaces.big, s);
+  const wholeRows = await runWholeSpace(bench, whole, s);
+
+  log('upgrade from the page store (the raw baseline; the upgrade itself is pending)');
+  const old = await seedIn('page', { name: 'old format', pages: s.bigPages, seed: 4, bodies: s.bigBodies, heavyChars: 0 });
+  const upgrade = await runUpgrade(bench, old, s);
 
   log('relay');
   const relay = await runRelay(s);
 
   const [paint, typical, heavy, keystroke, keystrokeFirst, tps, rename, move, cold] = app;
   const inMemory: Figure = { workload: 'baseline', what: `one TanStack DB row update in memory (local-only collection of ${s.bigPages} rows, until subscribers hear it)`, unit: 'ms', samples: update.inMemory, budget: '(baseline)' };
-  figures = [paint!, collectionLoad, typical!, openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, rename!, move!, ...whole, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
+  figures = [paint!, collectionLoad, typical!, ...openStorage, heavy!, keystroke!, keystrokeFirst!, tps!, ...saves, rename!, move!, ...wholeRows, ...upgrade, cold!, ...relay, ...bundleFigures('dist'), ...peer, ...baseFigures, inMemory];
 } finally {
   await browser.close();
   await server.close();

@@ -4,9 +4,11 @@
  */
 import * as baselines from './baselines.ts';
 import * as peer from './peer.ts';
-import { seedSpace } from './seed.ts';
+import { seedSpace, seedStore } from './seed.ts';
 import * as spaceOps from './spaceOps.ts';
+import * as storeOps from './storeOps.ts';
+import * as upgradeOps from './upgradeOps.ts';
 
-const bench = { baselines, peer, seedSpace, spaceOps, ready: true };
+const bench = { baselines, peer, seedSpace, seedStore, spaceOps, storeOps, upgradeOps, ready: true };
 export type BenchApi = typeof bench;
 (globalThis as { bench?: BenchApi }).bench = bench;

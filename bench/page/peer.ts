@@ -1,15 +1,16 @@
 /**
  * The peer: automerge-repo 2.5.6 with its IndexedDB storage adapter, used as a library in this page only,
  * doing what Quire does for the same workloads: create B documents, reopen B documents (a fresh repo, as
- * after a restart), open one, apply an edit and persist it. Quire's side runs through LocalWorkspace and
- * SpaceHandle, with the same typical body (about 2,000 characters) in each document.
+ * after a restart), open one, apply an edit and persist it. Quire's side runs through a SpaceManager over a
+ * named local store (stores.ts: the space store the app uses, or the page store it leaves) and SpaceHandle, with
+ * the same typical body (about 2,000 characters) in each document. Like the peer, it writes no projection.
  */
 import type * as Y from 'yjs';
 import { Repo, type AutomergeUrl } from '@automerge/automerge-repo';
 import { IndexedDBStorageAdapter } from '@automerge/automerge-repo-storage-indexeddb';
 import { mulberry32 } from '../../src/core/testing/prng.ts';
-import { LocalWorkspace } from '../../src/app/LocalWorkspace.ts';
 import { TYPICAL_CHARS, writeBody } from './seed.ts';
+import { storeManager, type StoreKind } from './stores.ts';
 import { deleteDb, paragraphs, sample } from './timing.ts';
 
 const AUTOMERGE_DB = 'bench-automerge';
@@ -53,14 +54,14 @@ export async function automerge(n: number, batch: number) {
   return { create, reopen, openOne, edit };
 }
 
-export async function quire(n: number, batch: number) {
+export async function quire(n: number, batch: number, kind: StoreKind) {
   const rnd = mulberry32(5);
-  const setup = await LocalWorkspace.open();
+  const setup = storeManager(kind);
   const spaceId = (await setup.createSpace({ name: 'peer comparison' })).id;
   await setup.close();
   let ids: string[] = [];
   const create = await sample(n, async () => {
-    const ws = await LocalWorkspace.open();
+    const ws = storeManager(kind);
     const handle = await ws.openSpace(spaceId);
     ids = Array.from({ length: batch }, () => handle.space.createPage({ title: 'note' }));
     await Promise.all(
@@ -73,18 +74,18 @@ export async function quire(n: number, batch: number) {
     await ws.close();
   });
   const reopen = await sample(n, async () => {
-    const ws = await LocalWorkspace.open();
+    const ws = storeManager(kind);
     const handle = await ws.openSpace(spaceId);
     for (const id of ids) await (await handle.openPage(id)).release();
     await ws.close();
   });
   const openOne = await sample(n, async () => {
-    const ws = await LocalWorkspace.open();
+    const ws = storeManager(kind);
     const handle = await ws.openSpace(spaceId);
     await (await handle.openPage(ids[0]!)).release();
     await ws.close();
   });
-  const ws = await LocalWorkspace.open();
+  const ws = storeManager(kind);
   const handle = await ws.openSpace(spaceId);
   const page = await handle.openPage(ids[0]!);
   const sync = handle.syncOf(ids[0]!);

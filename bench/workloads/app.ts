@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { pageDbName } from '../../src/storage/pages/naming.ts';
+import { spaceDbName } from '../../src/storage/space/spaceDbSchema.ts';
 import { callBench, openBenchPage } from '../browser.ts';
 import type { Figure } from '../figure.ts';
 import type { SeededSpace } from '../page/seed.ts';
@@ -26,20 +27,21 @@ export interface AppSpaces {
 }
 
 interface BenchWindow {
-  __bench: { firstRowAt: number | null; adds: { db: string; t: number }[]; longTasks: number[] };
+  __bench: { firstRowAt: number | null; adds: { db: string; doc: unknown; t: number }[]; longTasks: number[] };
 }
 
 /**
- * Runs in the app before its own scripts: counts IndexedDB `add`s per database (each is one page-store
- * write: y-indexeddb's layout adds one row per transaction), notes when the first tree row appears and
- * records long tasks.
+ * Runs in the app before its own scripts: counts IndexedDB `add`s per database (each is one store write: both
+ * stores add one row per transaction), with the first part of an array key (the document of a space store row,
+ * `[docId, seq]`), notes when the first tree row appears and records long tasks.
  */
 function instrument(): void {
   const w = window as unknown as BenchWindow;
   w.__bench = { firstRowAt: null, adds: [], longTasks: [] };
   const add = IDBObjectStore.prototype.add;
   IDBObjectStore.prototype.add = function (this: IDBObjectStore, ...args: Parameters<typeof add>) {
-    w.__bench.adds.push({ db: this.transaction.db.name, t: performance.now() });
+    const key: unknown = args[1];
+    w.__bench.adds.push({ db: this.transaction.db.name, doc: Array.isArray(key) ? key[0] : null, t: performance.now() });
     return add.apply(this, args);
   };
   new MutationObserver((_, obs) => {
@@ -149,12 +151,21 @@ async function keystrokes(page: Page, count: number): Promise<{ samples: number[
   });
 }
 
-/** Adds to the page's own database per second while typing at TYPING_DELAY_MS. */
-async function transactionsPerSecond(page: Page, dbName: string, seconds: number): Promise<{ perSecond: number[]; keys: number }> {
+/**
+ * Adds of the page's rows per second while typing at TYPING_DELAY_MS: to its own database (page store) or to its
+ * range of the space's database (space store), whichever store the app writes.
+ */
+async function transactionsPerSecond(page: Page, target: { pageDb: string; spaceDb: string; pageId: string }, seconds: number): Promise<{ perSecond: number[]; keys: number }> {
   const t0 = await page.evaluate(() => performance.now());
   const keys = Math.round((seconds * 1000) / TYPING_DELAY_MS);
   await page.keyboard.type('b'.repeat(keys), { delay: TYPING_DELAY_MS });
-  const adds = await page.evaluate(({ dbName, t0 }) => (window as unknown as BenchWindow).__bench.adds.filter((a) => a.db === dbName && a.t >= t0).map((a) => a.t - t0), { dbName, t0 });
+  const adds = await page.evaluate(
+    ({ target, t0 }) =>
+      (window as unknown as BenchWindow).__bench.adds
+        .filter((a) => (a.db === target.pageDb || (a.db === target.spaceDb && a.doc === target.pageId)) && a.t >= t0)
+        .map((a) => a.t - t0),
+    { target, t0 },
+  );
   const perSecond = Array.from({ length: seconds }, (_, i) => adds.filter((t) => t >= i * 1000 && t < (i + 1) * 1000).length);
   return { perSecond, keys };
 }
@@ -230,8 +241,9 @@ export async function runApp(browser: Browser, context: BrowserContext, origin: 
   const page = await appPage(context, origin, spaces.small.spaceId);
   const opens = await pageOpens(page, spaces.small, s);
   const keys = await keystrokes(page, s.keystrokes);
-  const dbName = pageDbName(spaces.small.spaceId, opens.typicalIds[0]!);
-  const tps = await transactionsPerSecond(page, dbName, s.typingSeconds);
+  const pageId = opens.typicalIds[0]!;
+  const target = { pageDb: pageDbName(spaces.small.spaceId, pageId), spaceDb: spaceDbName(spaces.small.spaceId), pageId };
+  const tps = await transactionsPerSecond(page, target, s.typingSeconds);
   await page.close();
 
   const bigPage = await appPage(context, origin, spaces.big.spaceId);
@@ -286,7 +298,7 @@ export async function runApp(browser: Browser, context: BrowserContext, origin: 
     },
     {
       workload: 'keystroke to durable: transactions per second per open page',
-      what: `IndexedDB adds to the page's database per second while typing ${1000 / TYPING_DELAY_MS} keys/s for ${s.typingSeconds} s (${tps.keys} keys)`,
+      what: `IndexedDB adds of the page's rows (its database, or its range of the space's) per second while typing ${1000 / TYPING_DELAY_MS} keys/s for ${s.typingSeconds} s (${tps.keys} keys)`,
       unit: 'tx/s',
       samples: tps.perSecond,
       budget: '<= 4 per second (loss window: docs/decisions/0006)',

@@ -1,7 +1,7 @@
 /**
- * Whole-space and collection figures, run in the bench page through LocalWorkspace and the collections:
- * the full load of a 10k space's page rows into a collection, reading every page's state (as an export
- * would), deleting the space. Each against a raw IndexedDB read of the same rows in the same run.
+ * Collection figures, run in the bench page through the collections: the full load of a 10k space's page rows
+ * into a collection against a raw IndexedDB read of the same rows, one TanStack DB row update, and the raw read of
+ * the heavy page. The whole-space rows (read every page, delete) are the store's: store.ts.
  */
 import type { Page } from '@playwright/test';
 import { callBench } from '../browser.ts';
@@ -31,47 +31,6 @@ export function rowUpdate(page: Page, s: Sizes) {
   return callBench<Result<'tanstackRowUpdate'>>(page, 'spaceOps.tanstackRowUpdate', s.samples, s.bigPages);
 }
 
-export async function runOpenPageStorage(page: Page, small: SeededSpace, s: Sizes, yIndexeddbOpen: number[]): Promise<Figure> {
-  const samples = await callBench<Result<'openPageStorage'>>(page, 'spaceOps.openPageStorage', s.samples, small.spaceId, small.bodyIds);
-  return {
-    workload: 'open a typical page: the storage part alone',
-    what: 'SpaceHandle.openPage + release of a 2,000-character page in an open space (bench page, no editor)',
-    unit: 'ms',
-    samples,
-    baseline: { what: 'bare y-indexeddb open of a small compacted document', samples: yIndexeddbOpen },
-    budget: '(breakdown of the row above)',
-    goal: { ratioP50: 2 },
-  };
-}
-
 export function rawHeavy(page: Page, small: SeededSpace, s: Sizes) {
   return callBench<Result<'rawReadDecode'>>(page, 'spaceOps.rawReadDecode', s.samples, small.spaceId, small.heavyId);
-}
-
-/** Reading every page, then deleting the space: run last, the space is gone afterwards. */
-export async function runWholeSpace(page: Page, big: SeededSpace, s: Sizes): Promise<Figure[]> {
-  const read = await callBench<Result<'readEveryPage'>>(page, 'spaceOps.readEveryPage', s.wholeSpaceSamples, big.spaceId);
-  const del = await callBench<Result<'deleteSpace'>>(page, 'spaceOps.deleteSpace', big.spaceId);
-  return [
-    {
-      workload: 'whole space: read every page\'s state',
-      what: `open, encode and release each of ${read.pages} pages (8 at a time) through SpaceHandle`,
-      unit: 'ms',
-      samples: read.quire,
-      baseline: { what: `raw getAll of all ${read.rows} stored update rows, held in one store`, samples: read.rawGetAll },
-      budget: '<= 3x raw getAll of all stored update rows',
-      goal: { ratioP50: 3 },
-      note: `${read.quire.length} sample(s): each reads the whole space`,
-    },
-    {
-      workload: 'whole space: delete a space',
-      what: `LocalWorkspace.deleteSpace of a space with ${del.databases} page databases`,
-      unit: 'ms',
-      samples: del.quire,
-      baseline: { what: 'deleting the one database holding all its rows', samples: del.raw },
-      budget: '<= 3x raw (one database of all rows)',
-      goal: { ratioP50: 3 },
-      note: 'one sample: the space is gone after it',
-    },
-  ];
 }
