@@ -42,7 +42,7 @@ function loggingFactory(indexedDB: IDBFactory, log: string[]) {
     deleteDatabase: (name: string) => indexedDB.deleteDatabase(name),
     databases: () => indexedDB.databases(),
     cmp: (a: unknown, b: unknown) => indexedDB.cmp(a, b),
-  } as unknown as IDBFactory;
+  };
   return { factory, refuse: (name: string | null) => void (refuse = name) };
 }
 

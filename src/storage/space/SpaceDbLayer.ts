@@ -39,6 +39,7 @@ import {
   spaceDbName,
 } from './spaceDbSchema.ts';
 import { PendingOps } from '../pages/PendingOps.ts';
+import { WriteQueue, type QueuedSave } from './WriteQueue.ts';
 
 /** Same options as the page store's (compaction bound, grace of a blocked delete, factory, durability, name). */
 export type SpaceDbLayerOptions = IndexedDbLayerOptions;
@@ -70,6 +71,8 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
   private readonly compacting = new Set<DocId>();
   private readonly pending = new PendingOps();
   private readonly errorListeners = new Listeners<PersistenceError>();
+  /** Every write of this instance, in order, saves grouped into shared transactions (WriteQueue.ts). */
+  private readonly writes = new WriteQueue((saves) => this.writeSaves(saves));
   private closed = false;
 
   constructor(
@@ -126,26 +129,40 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     });
   }
 
+  /**
+   * Every document's rows in ONE read transaction, grouped by document: the whole-space read that export, backup,
+   * the integrity check and search indexing build on (decision 0010: within 3x a raw `getAll`). Raw like `load`:
+   * the caller passes each document's rows through the guard. Not counted as loaded: compaction waits for a `load`.
+   */
+  loadAll(): Promise<Map<DocId, StoredRow[]>> {
+    return this.op(undefined, async () => {
+      const all = await this.transact(false, [UPDATES_STORE], 'readonly', (tx) => {
+        const store = tx.objectStore(UPDATES_STORE);
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        return () => {
+          const byDoc = new Map<DocId, StoredRow[]>();
+          keys.result.forEach((key, i) => {
+            const docId = Array.isArray(key) && typeof key[0] === 'string' ? key[0] : null;
+            if (docId === null) return; // not a key this store writes
+            let rows = byDoc.get(docId);
+            if (!rows) byDoc.set(docId, (rows = []));
+            rows.push({ key: seqOf(key), update: asBytes(values.result[i]) });
+          });
+          return byDoc;
+        };
+      });
+      return all === MISSING ? new Map<DocId, StoredRow[]>() : all;
+    });
+  }
+
   save(docId: DocId, update: Uint8Array): Promise<void> {
     if (!(update instanceof Uint8Array)) {
       return Promise.reject(new PersistenceError(ErrorCode.InvalidOperation, `${this.name}: save expects a Uint8Array`, { layer: this.name, docId }));
     }
     // Copy now: the caller may reuse its buffer, and what is stored must be what was given.
     const bytes = update.slice();
-    return this.op(docId, async () => {
-      await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
-        let isNew = false;
-        withNextSeq(tx, docId, fail, (seq, fresh) => {
-          isNew = fresh;
-          tx.objectStore(UPDATES_STORE).add(bytes, [docId, seq]);
-        });
-        return () => {
-          if (isNew) this.loaded(docId, 1);
-          else this.counted(docId, 1);
-        };
-      });
-      this.maybeCompact(docId);
-    });
+    return this.op(docId, () => this.writes.save(docId, bytes));
   }
 
   setAside(docId: DocId, keys: readonly RowKey[]): Promise<void> {
@@ -249,17 +266,22 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     return this.op(docId, async () => {
       this.forget(docId);
       await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
-        withNextSeq(tx, docId, fail, (first) => {
-          tx.objectStore(UPDATES_STORE).delete(docRange(docId));
-          tx.objectStore(SET_ASIDE_STORE).delete(docRange(docId));
-          let seq = first;
-          for (const row of rows) tx.objectStore(UPDATES_STORE).add(row.slice(), [docId, seq++]);
-          for (const r of setAside) {
-            const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
-            tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
-          }
-          tx.objectStore(DOCS_STORE).put({ nextSeq: seq }, docId);
-        });
+        withNextSeq(
+          tx,
+          docId,
+          fail,
+          (first) => {
+            tx.objectStore(UPDATES_STORE).delete(docRange(docId));
+            tx.objectStore(SET_ASIDE_STORE).delete(docRange(docId));
+            let seq = first;
+            for (const row of rows) tx.objectStore(UPDATES_STORE).add(row.slice(), [docId, seq++]);
+            for (const r of setAside) {
+              const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
+              tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
+            }
+          },
+          Math.max(1, rows.length + setAside.length),
+        );
         return () => undefined;
       });
     });
@@ -270,14 +292,18 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
     return this.op(docId, async () => {
       if (records.length === 0) return;
       await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
-        withNextSeq(tx, docId, fail, (first) => {
-          let seq = first;
-          for (const r of records) {
-            const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
-            tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
-          }
-          tx.objectStore(DOCS_STORE).put({ nextSeq: seq }, docId);
-        });
+        withNextSeq(
+          tx,
+          docId,
+          fail,
+          (first) => {
+            records.forEach((r, i) => {
+              const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
+              tx.objectStore(SET_ASIDE_STORE).add(record, [docId, first + i]);
+            });
+          },
+          records.length,
+        );
         return () => undefined;
       });
     });
@@ -334,8 +360,40 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
 
   // ---- internals ----
 
+  /** A transaction on the space's database; a readwrite one waits for its turn in the write queue. */
   private transact<T>(create: boolean, stores: string[], mode: IDBTransactionMode, body: (tx: IDBTransaction, fail: Fail) => () => T) {
+    if (mode === 'readwrite') return this.writes.run(() => this.connections.transact(DB, create, stores, mode, body));
     return this.connections.transact(DB, create, stores, mode, body);
+  }
+
+  /**
+   * Writes a batch of saves in ONE transaction: each document's rows take consecutive keys from its counter (one
+   * counter read and write per document, not per row). Then books the new rows and starts any compaction due.
+   */
+  private async writeSaves(saves: readonly QueuedSave[]): Promise<void> {
+    const byDoc = new Map<DocId, Uint8Array[]>();
+    for (const { docId, bytes } of saves) byDoc.set(docId, [...(byDoc.get(docId) ?? []), bytes]);
+    const fresh = new Set<DocId>();
+    await this.connections.transact(DB, true, ROW_STORES, 'readwrite', (tx, fail) => {
+      for (const [docId, rows] of byDoc) {
+        withNextSeq(
+          tx,
+          docId,
+          fail,
+          (first, isNew) => {
+            if (isNew) fresh.add(docId);
+            rows.forEach((bytes, i) => tx.objectStore(UPDATES_STORE).add(bytes, [docId, first + i]));
+          },
+          rows.length,
+        );
+      }
+      return () => undefined;
+    });
+    for (const [docId, rows] of byDoc) {
+      if (fresh.has(docId)) this.loaded(docId, rows.length);
+      else this.counted(docId, rows.length);
+      this.maybeCompact(docId);
+    }
   }
 
   /** Runs an operation: refuses it after close, tracks it so close() waits for it, maps its errors. */
