@@ -1,6 +1,6 @@
 /**
  * How a space's sync settings are kept on this device: as secrets of the space (a SecretStore: the
- * `custom` store of its page-store database, `IndexedDbLayer.saveSecrets`). They are device facts, not
+ * `meta` store of the space's database, `SpaceDbLayer.saveSecrets`). They are device facts, not
  * shared state: the relay URL and the capability this device syncs with, and, on the owner's devices, the
  * space's key pair.
  *

@@ -1,8 +1,9 @@
 /**
  * Device secrets of a space: small named values (the space's key pair, the capability and relay URL this
  * device syncs with, the invites it sent). They are facts of this device, never shared state, so they are
- * kept only by a store on this device: IndexedDbLayer keeps them in its space document's database (their
- * place on disk since the first version), MemoryLayer in memory. A sync path never holds them (the relay
+ * kept only by a store on this device: SpaceDbLayer keeps them in the space's database (`meta`; the previous
+ * version's IndexedDbLayer in its space document's database, whence the storage upgrade moves them), MemoryLayer
+ * in memory. A sync path never holds them (the relay
  * is not trusted with them, docs/security.md), so this is a contract of its own, not part of the layers'.
  */
 import { ErrorCode, PersistenceError } from '../errors.ts';
