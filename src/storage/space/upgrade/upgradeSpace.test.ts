@@ -190,6 +190,23 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
     expect(await spaceStore(space).readMeta(UPGRADE_KEY)).toMatchObject({ state: 'moving' });
   });
 
+  it('a page database without its stores (created empty by another reader) holds nothing: it is not an unreadable source', async () => {
+    const space = freshSpaceId();
+    const texts = await writeLegacySpace(space, 1);
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(pageDbName(space, 'empty-page'), 1);
+      req.onsuccess = () => (req.result.close(), resolve());
+      req.onerror = () => reject(new Error('open failed'));
+    });
+    const outcome = await upgradeSpace(space, { legacyDocs: await docsOf(space) });
+    expect(outcome).toMatchObject({ moved: 3, removed: 3 });
+    const store = spaceStore(space);
+    for (const [docId, text] of texts) expect(await textIn(store, docId)).toBe(text);
+    expect(await store.load('empty-page')).toEqual([]);
+    expect((await store.listDocs()).sort()).toEqual([...texts.keys()].sort());
+    expect(await docsOf(space)).toEqual([]);
+  });
+
   it('a copy that does not read back equal to its source fails verification and removes nothing', async () => {
     const space = freshSpaceId();
     const texts = await writeLegacySpace(space, 2);

@@ -158,6 +158,8 @@ async function readSource(spaceId: string, docId: DocId, source: IndexedDbLayer)
   try {
     [rows, stale] = await Promise.all([source.load(docId), source.setAsideRows(docId)]);
   } catch (e) {
+    // A database without its stores (created empty by some other reader) holds nothing: there is nothing to move.
+    if (lacksStores(e)) return { accepted: [], setAside: [] };
     throw new StorageUpgradeError(spaceId, UpgradeFailure.SourceUnreadable, e, docId);
   }
   const built = buildDocFromRows(
@@ -202,7 +204,9 @@ async function moveDoc(spaceId: string, docId: DocId, source: IndexedDbLayer, ta
   // One row holding the whole state, unless that row would be too big for the guard to accept on the next load:
   // then the accepted rows as they were (each was within the bound).
   const rows = read.accepted.length === 0 ? [] : expected.state.byteLength <= MAX_UPDATE_BYTES ? [expected.state] : read.accepted;
-  await writing(spaceId, () => target.replaceDoc(docId, rows, read.setAside), docId);
+  // A source holding nothing leaves nothing (not even an empty entry in the document list).
+  if (rows.length === 0 && read.setAside.length === 0) await writing(spaceId, () => target.deleteDoc(docId), docId);
+  else await writing(spaceId, () => target.replaceDoc(docId, rows, read.setAside), docId);
   const stored = await writing(spaceId, () => target.load(docId), docId);
   const actual = rebuild(stored.map((r) => r.update));
   if (!sameBytes(actual.vector, expected.vector) || !sameBytes(actual.state, expected.state)) {
@@ -221,7 +225,8 @@ async function moveSecrets(spaceId: string, source: IndexedDbLayer, target: Spac
   try {
     secrets = await source.loadSecrets();
   } catch (e) {
-    throw new StorageUpgradeError(spaceId, UpgradeFailure.SourceUnreadable, e, SPACE_DOC_ID);
+    if (!lacksStores(e)) throw new StorageUpgradeError(spaceId, UpgradeFailure.SourceUnreadable, e, SPACE_DOC_ID);
+    secrets = {};
   }
   if (mode === 'missing-only') {
     const have = await writing(spaceId, () => target.loadSecrets(), SPACE_DOC_ID);
@@ -289,6 +294,11 @@ function lacking(stored: readonly Uint8Array[], source: readonly Uint8Array[]): 
   } finally {
     doc.destroy();
   }
+}
+
+/** The failure of reading a database that exists but lacks y-indexeddb's stores (IndexedDB's NotFoundError). */
+function lacksStores(e: unknown): boolean {
+  return (e as { cause?: { name?: unknown } } | null)?.cause?.name === 'NotFoundError';
 }
 
 /** Runs a space-store operation, turning its failure into the upgrade's typed error. */
