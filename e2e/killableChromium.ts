@@ -38,7 +38,10 @@ export interface KillableChromium {
   /** The profile's default context (persistent: its IndexedDB, service worker and caches are on disk). */
   readonly context: BrowserContext;
   readonly pid: number;
-  /** SIGKILLs the whole process group and resolves once the browser process is gone. Idempotent. */
+  /**
+   * SIGKILLs the whole process group and resolves once the browser process is gone and, unless the launch
+   * said `waitForProfile: false`, every other process of the profile too. Idempotent.
+   */
   kill(): Promise<void>;
 }
 
@@ -68,7 +71,7 @@ function devToolsAddress(child: ChildProcess): Promise<string> {
 const SURVIVOR_WAIT_MS = 10_000;
 
 /** The pids of live processes started with this profile directory (from /proc). */
-function profileProcesses(profileDir: string): number[] {
+export function profileProcesses(profileDir: string): number[] {
   const flag = `--user-data-dir=${profileDir}`;
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -85,8 +88,12 @@ function profileProcesses(profileDir: string): number[] {
   return pids;
 }
 
-/** Starts Chromium on `profileDir` and connects to it. */
-export async function launchKillableChromium(profileDir: string): Promise<KillableChromium> {
+/**
+ * Starts Chromium on `profileDir` and connects to it. `waitForProfile: false` (KILL_NO_WAIT=1) makes `kill`
+ * return once the browser process itself is gone, as the harness did before it waited for the profile's
+ * last processes: to tell a relaunch racing them from Chromium losing an origin's storage by itself.
+ */
+export async function launchKillableChromium(profileDir: string, opts: { waitForProfile?: boolean } = {}): Promise<KillableChromium> {
   const executable = chromiumPath();
   if (!executable) throw new Error('no Chromium found (scripts/chromium-path.mjs)');
   const child = spawn(executable, [...ARGS, `--user-data-dir=${profileDir}`, 'about:blank'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -121,6 +128,7 @@ export async function launchKillableChromium(profileDir: string): Promise<Killab
       killGroup();
       await exited;
       await browser.close().catch(() => undefined);
+      if (opts.waitForProfile === false) return;
       // Every process of this profile must be gone before the next launch: a survivor outside the process
       // group (Chromium's zygote children can leave it) would still hold the profile's storage.
       const deadline = Date.now() + SURVIVOR_WAIT_MS;
