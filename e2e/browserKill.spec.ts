@@ -67,19 +67,20 @@ async function someItem(s: Session) {
   return items.length > 0 ? s.rng.pick(items) : null;
 }
 
-const treeItem = (s: Session, title: string) => tree(s.page).getByRole('treeitem', { name: title, exact: true });
+/** A tree item by its page id: titles repeat (every create cut short by a kill leaves an "Untitled" page). */
+const treeItem = (s: Session, id: string) => tree(s.page).locator(`[role="treeitem"][data-page-id="${id}"]`);
 
 async function renamePage(s: Session) {
   const target = await someItem(s);
   if (!target) return createPage(s);
   s.begin({ kind: 'rename', pageId: target.id });
-  await treeItem(s, target.title).focus();
+  await treeItem(s, target.id).focus();
   await s.page.keyboard.press('F2');
   const box = tree(s.page).getByRole('textbox', { name: 'Rename page' });
   const name = freshTitle(s);
   await box.fill(name);
   await s.page.keyboard.press('Enter');
-  await expect(treeItem(s, name)).toBeVisible({ timeout: UI_TIMEOUT_MS });
+  await expect(treeItem(s, target.id)).toHaveAttribute('aria-label', name, { timeout: UI_TIMEOUT_MS });
   await s.observe();
 }
 
@@ -87,7 +88,7 @@ async function movePage(s: Session) {
   const target = await someItem(s);
   if (!target) return createPage(s);
   s.begin({ kind: 'move', pageId: target.id });
-  await treeItem(s, target.title).focus();
+  await treeItem(s, target.id).focus();
   await s.page.keyboard.press(s.rng.pick(['Alt+ArrowUp', 'Alt+ArrowDown', 'Alt+ArrowRight', 'Alt+ArrowLeft']));
   await s.observe();
 }
@@ -96,8 +97,9 @@ async function openPage(s: Session) {
   const target = await someItem(s);
   if (!target) return createPage(s);
   s.begin({ kind: 'open', pageId: null });
-  await treeItem(s, target.title).click();
-  await expect(s.page.getByRole('textbox', { name: 'Page title' })).toHaveValue(target.title, { timeout: UI_TIMEOUT_MS });
+  await treeItem(s, target.id).click();
+  await expect.poll(() => routePageId(s.page), { timeout: UI_TIMEOUT_MS }).toBe(target.id);
+  await expect(s.page.getByRole('textbox', { name: 'Page title' })).toHaveValue(target.title === 'Untitled' ? /^(Untitled)?$/ : target.title, { timeout: UI_TIMEOUT_MS });
   await s.observe();
 }
 
