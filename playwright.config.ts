@@ -7,11 +7,22 @@ import { chromiumPath } from './scripts/chromium-path.mjs';
  */
 const PREVIEW_PORT = Number(process.env.QUIRE_E2E_PORT ?? 4173);
 
+/**
+ * The browser-kill harness drives its own Chromium processes and spends most of a cycle waiting on them; it
+ * runs in a project of its own, in a second worker next to the rest of e2e, which keeps one worker as it
+ * always had (its specs are written to run one at a time).
+ */
+const BROWSER_KILL = /browserKill\.spec\.ts$/;
+
 export default defineConfig({
   testDir: 'e2e',
   timeout: 60_000,
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
+  projects: [
+    { name: 'browser-kill', testMatch: BROWSER_KILL, workers: 1 },
+    { name: 'app', testIgnore: BROWSER_KILL, workers: 1 },
+  ],
   retries: 0,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {

@@ -10,11 +10,17 @@ import { join as joinPath } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { AckLedger, liveSnapshot, type Edit } from './acknowledgedEdits.ts';
-import { launchKillableChromium } from './killableChromium.ts';
+import { launchKillableChromium, profileProcesses } from './killableChromium.ts';
 import { tree } from './helpers.ts';
 
 /** How long one edit may take to be acknowledged on a busy machine before "the next save succeeds" fails. */
 const SAVE_TIMEOUT_MS = 30_000;
+/**
+ * Gaps between the checks of a condition the harness waits on (the workspace open, the tree shown, a save
+ * acknowledged). Short: each check is one cheap evaluate, and Playwright's default gaps (up to 1 s) were a
+ * third of a cycle.
+ */
+const POLL_INTERVALS_MS = [20, 50, 100];
 
 /** A small seeded generator (mulberry32): the same seed, the same actions and kill moments. */
 export class Rng {
@@ -69,10 +75,12 @@ export interface KillRunResult {
   readonly lost: string[];
   readonly broken: string[];
   readonly pageProblems: string[];
+  /** Launches that found a process of the killed browser still running (only possible with KILL_NO_WAIT). */
+  readonly racingLaunches: number;
 }
 
 async function waitForWorkspace(page: Page, spaceId: string): Promise<void> {
-  await expect.poll(async () => (await liveSnapshot(page, spaceId)) !== null, { timeout: SAVE_TIMEOUT_MS }).toBe(true);
+  await expect.poll(async () => (await liveSnapshot(page, spaceId)) !== null, { timeout: SAVE_TIMEOUT_MS, intervals: POLL_INTERVALS_MS }).toBe(true);
 }
 
 /** The app shows what is on disk: its live tree equals the stored one, and the sidebar's top level too. */
@@ -82,25 +90,31 @@ async function expectAppShowsStored(page: Page, spaceId: string, stored: { child
     .filter((p) => !p.inTrash)
     .map((p) => `${p.id}<${p.parentId}:${p.title}`)
     .sort();
-  await expect.poll(async () => (await liveSnapshot(page, spaceId))?.pages.map((p) => `${p.id}<${p.parentId}:${p.title}`).sort(), { timeout: SAVE_TIMEOUT_MS }).toEqual(want);
+  await expect.poll(async () => (await liveSnapshot(page, spaceId))?.pages.map((p) => `${p.id}<${p.parentId}:${p.title}`).sort(), { timeout: SAVE_TIMEOUT_MS, intervals: POLL_INTERVALS_MS }).toEqual(want);
   // The tree names a page without a title "Untitled" (src/ui/tree/PageTree.tsx).
   const topLevel = stored.children(null).map((p) => (p.title.trim() === '' ? 'Untitled' : p.title));
   const shown = () => tree(page).locator('[role="treeitem"][aria-level="1"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
-  await expect.poll(shown, { timeout: SAVE_TIMEOUT_MS }).toEqual(topLevel);
+  await expect.poll(shown, { timeout: SAVE_TIMEOUT_MS, intervals: POLL_INTERVALS_MS }).toEqual(topLevel);
 }
 
 /** Runs `cycles` kill cycles of `scenario` from `seed` on a fresh profile; prints one summary line. */
-export async function runKillCycles(scenario: KillScenario, opts: { seed: number; cycles: number; baseURL: string }): Promise<KillRunResult> {
+export async function runKillCycles(scenario: KillScenario, opts: { seed: number; cycles: number; baseURL: string; waitForProfile?: boolean }): Promise<KillRunResult> {
   const profile = mkdtempSync(joinPath(tmpdir(), 'quire-kill-'));
   const rng = new Rng(opts.seed);
   const ledger = new AckLedger();
-  const result = { cycles: 0, acknowledged: 0, lost: [] as string[], broken: [] as string[], pageProblems: [] as string[] };
+  const result = { cycles: 0, acknowledged: 0, lost: [] as string[], broken: [] as string[], pageProblems: [] as string[], racingLaunches: 0 };
   let spaceId = '';
   try {
     for (let cycle = 0; cycle <= opts.cycles; cycle++) {
       const t0 = Date.now();
       const mark = (what: string) => process.env.KILL_VERBOSE && console.log(`cycle ${cycle} ${what} at ${Date.now() - t0} ms`);
-      const chrome = await launchKillableChromium(profile);
+      // Without the wait for the profile's processes, count the launches that race a survivor of the kill.
+      const survivors = profileProcesses(profile).length;
+      if (survivors > 0) {
+        result.racingLaunches++;
+        mark(`launching while ${survivors} process(es) of the killed browser remain`);
+      }
+      const chrome = await launchKillableChromium(profile, { waitForProfile: opts.waitForProfile });
       mark('launched');
       try {
         const page = chrome.context.pages()[0] ?? (await chrome.context.newPage());
@@ -132,7 +146,7 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
               return snap !== null && ledger.observe(snap);
             };
             try {
-              await expect.poll(saved, { timeout: SAVE_TIMEOUT_MS, intervals: [50, 100, 200] }).toBe(true);
+              await expect.poll(saved, { timeout: SAVE_TIMEOUT_MS, intervals: POLL_INTERVALS_MS }).toBe(true);
             } catch (e) {
               throw new Error(`cycle ${cycle}: not saved within ${SAVE_TIMEOUT_MS} ms; the status: ${last}`, { cause: e });
             }
@@ -157,9 +171,11 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
         await session.waitSaved();
         mark('first edit saved');
         const killAt = rng.int(scenario.killWithinMs);
-        const kill = new Promise<void>((resolve) => setTimeout(resolve, killAt)).then(() => {
+        const kill = new Promise<void>((resolve) => setTimeout(resolve, killAt)).then(async () => {
           killed = true;
-          return chrome.kill();
+          mark('kill sent');
+          await chrome.kill();
+          mark('profile gone');
         });
         const acting = (async () => {
           while (!killed) await scenario.act(session);
@@ -177,6 +193,7 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
     else rmSync(profile, { recursive: true, force: true });
   }
   result.acknowledged = ledger.ackedEdits;
-  console.log(`browser-kill [${scenario.name}] seed ${opts.seed}: ${result.cycles} cycles run, ${result.acknowledged} edits acknowledged, ${result.lost.length} edits lost`);
+  const racing = opts.waitForProfile === false ? `, ${result.racingLaunches} relaunches raced the killed browser's processes` : '';
+  console.log(`browser-kill [${scenario.name}] seed ${opts.seed}: ${result.cycles} cycles run, ${result.acknowledged} edits acknowledged, ${result.lost.length} edits lost${racing}`);
   return result;
 }
