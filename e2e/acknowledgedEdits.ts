@@ -6,15 +6,15 @@
  * the text of every open page and every open document's state vector (highest clock per Yjs client). When
  * it says saved, everything in it is acknowledged. `AckLedger` keeps the latest acknowledged state and what
  * may legitimately differ from it after a kill (edits made after it, and the one action cut short).
- * `checkStored` compares that with the documents the relaunched app's local stores load (localStoreRows.ts:
- * whatever the storage format; decoded with Yjs here) and with the tree rules.
+ * `checkStored` compares that with the documents read raw from disk after the relaunch (storedPages.ts: the
+ * space's database, without any code of the app; decoded with Yjs here) and with the tree rules.
  */
 import type { Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { pageText } from '../src/collections/pageText.ts';
 import { readRawPage, PAGES_MAP } from '../src/core/space/schema.ts';
 import { Space } from '../src/core/space/Space.ts';
-import { localStoreRows } from './localStoreRows.ts';
+import { storedUpdates } from './storedPages.ts';
 
 /** The space document's id among a space's documents (the others are page ids). */
 export const SPACE_DOC = 'space';
@@ -160,7 +160,7 @@ export class AckLedger {
   /** Reads every acknowledged document from disk and returns what is missing or broken (empty: all there). */
   async checkStored(page: Page, spaceId: string): Promise<{ lost: string[]; broken: string[]; stored: Space }> {
     const ids = [...new Set([SPACE_DOC, ...this.acked.clocks.keys(), ...this.acked.texts.keys()])];
-    const rows = await localStoreRows(page, spaceId, ids);
+    const rows = new Map(await Promise.all(ids.map(async (docId) => [docId, await storedUpdates(page, spaceId, docId)] as const)));
     const docs = new Map<string, Y.Doc>();
     for (const docId of ids) {
       const doc = new Y.Doc();

@@ -54,3 +54,34 @@ export async function storedPageText(page: Page, spaceId: string, pageId: string
   for (const update of await storedUpdates(page, spaceId, pageId)) Y.applyUpdate(doc, update);
   return pageText(doc);
 }
+
+/** Every stored row of a space's database (the space store), grouped by document: one raw read, no app code. */
+export async function storedSpaceRows(page: Page, spaceId: string): Promise<Map<string, Uint8Array[]>> {
+  const rows = await page.evaluate(
+    (dbName) =>
+      new Promise<[string, number[]][]>((resolve, reject) => {
+        const req = indexedDB.open(dbName);
+        let absent = false;
+        req.onupgradeneeded = () => {
+          absent = true;
+          req.transaction?.abort();
+        };
+        req.onerror = () => (absent ? resolve([]) : reject(new Error(String(req.error))));
+        req.onsuccess = () => {
+          const db = req.result;
+          const store = db.transaction('updates', 'readonly').objectStore('updates');
+          const keys = store.getAllKeys();
+          const values = store.getAll();
+          values.onerror = () => reject(new Error(String(values.error)));
+          values.onsuccess = () => {
+            db.close();
+            resolve(keys.result.map((k, i) => [String((k as [string, number])[0]), Array.from(values.result[i] as Uint8Array)]));
+          };
+        };
+      }),
+    `quire:${encodeURIComponent(spaceId)}`,
+  );
+  const byDoc = new Map<string, Uint8Array[]>();
+  for (const [docId, bytes] of rows) byDoc.set(docId, [...(byDoc.get(docId) ?? []), Uint8Array.from(bytes)]);
+  return byDoc;
+}

@@ -49,6 +49,13 @@ const DB = 'space-db';
 /** Every store a write may touch: a save can recompute a counter from `updates` and `setAside`. */
 const ROW_STORES = [UPDATES_STORE, DOCS_STORE, SET_ASIDE_STORE];
 
+/** One document's new content for `replaceDocs`. */
+export interface ReplacedDoc {
+  readonly docId: DocId;
+  readonly rows: readonly Uint8Array[];
+  readonly setAside: readonly Omit<SetAsideRow, 'update'>[];
+}
+
 interface StoredSetAside {
   key: RowKey;
   value: unknown;
@@ -257,31 +264,42 @@ export class SpaceDbLayer implements LocalStore, SecretStore {
   }
 
   /**
-   * Replaces everything one document holds (rows, set-aside rows) with `rows` and `setAside`, in ONE transaction:
-   * the storage upgrade's move (upgrade/upgradeSpace.ts), which must never leave a document half-written and never
-   * write it twice however often it is resumed. Only for a document nobody has open: its rows change under the
-   * core. Keys continue the document's counter, so no key is ever given twice.
+   * Replaces everything each given document holds (rows, set-aside rows) with its `rows` and `setAside`, all in ONE
+   * transaction: the storage upgrade's move (upgrade/upgradeSpace.ts), which must never leave a document
+   * half-written nor write it twice however often it is resumed, and pays one commit per batch of documents, not
+   * one per document. A document given nothing is removed (no empty entry in the list). Only for documents nobody
+   * has open: their rows change under the core. Keys continue each document's counter, so none is given twice.
    */
-  replaceDoc(docId: DocId, rows: readonly Uint8Array[], setAside: readonly Omit<SetAsideRow, 'update'>[]): Promise<void> {
-    return this.op(docId, async () => {
-      this.forget(docId);
+  replaceDocs(docs: readonly ReplacedDoc[]): Promise<void> {
+    return this.op(undefined, async () => {
+      if (docs.length === 0) return;
+      for (const d of docs) checkDocId(d.docId);
+      for (const d of docs) this.forget(d.docId);
       await this.transact(true, ROW_STORES, 'readwrite', (tx, fail) => {
-        withNextSeq(
-          tx,
-          docId,
-          fail,
-          (first) => {
+        for (const { docId, rows, setAside } of docs) {
+          if (rows.length === 0 && setAside.length === 0) {
             tx.objectStore(UPDATES_STORE).delete(docRange(docId));
             tx.objectStore(SET_ASIDE_STORE).delete(docRange(docId));
-            let seq = first;
-            for (const row of rows) tx.objectStore(UPDATES_STORE).add(row.slice(), [docId, seq++]);
-            for (const r of setAside) {
-              const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
-              tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
-            }
-          },
-          Math.max(1, rows.length + setAside.length),
-        );
+            tx.objectStore(DOCS_STORE).delete(docId);
+            continue;
+          }
+          withNextSeq(
+            tx,
+            docId,
+            fail,
+            (first) => {
+              tx.objectStore(UPDATES_STORE).delete(docRange(docId));
+              tx.objectStore(SET_ASIDE_STORE).delete(docRange(docId));
+              let seq = first;
+              for (const row of rows) tx.objectStore(UPDATES_STORE).add(row.slice(), [docId, seq++]);
+              for (const r of setAside) {
+                const record: StoredSetAside = { key: r.key, value: r.value, setAsideAt: r.setAsideAt };
+                tx.objectStore(SET_ASIDE_STORE).add(record, [docId, seq++]);
+              }
+            },
+            rows.length + setAside.length,
+          );
+        }
         return () => undefined;
       });
     });

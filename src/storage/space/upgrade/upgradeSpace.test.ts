@@ -70,7 +70,7 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
     expect((await store.setAsideRows('page-1')).map((r) => Array.from(r.update))).toEqual([[0xff, 0xff, 0xff]]);
     expect(await store.loadSecrets()).toEqual({ sync: '{"relay":"ws://r"}', other: 'kept' });
     expect(await store.readMeta(UPGRADE_KEY)).toMatchObject({ state: 'moved', total: 6 });
-    expect(progress.filter((p) => p.phase === 'moving').map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(progress.filter((p) => p.phase === 'moving').map((p) => p.done)).toEqual([6]); // one batch
     expect(progress.at(-1)).toEqual({ spaceId: space, done: 6, total: 6, phase: 'cleaning' });
   });
 
@@ -115,6 +115,7 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
       await expect(
         upgradeSpace(space, {
           legacyDocs: docs,
+          batchDocs: 1,
           onProgress: (p) => {
             if (p.phase === 'moving' && p.done === stopAt) throw stopped;
           },
@@ -125,13 +126,33 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
       expect(await partial.readMeta(UPGRADE_KEY)).toMatchObject({ state: 'moving' });
       await partial.close();
     }
-    await upgradeSpace(space, { legacyDocs: docs });
+    // Everything was copied by the runs before: the last one verifies every copy and writes none again.
+    expect(await upgradeSpace(space, { legacyDocs: docs })).toMatchObject({ moved: 0, removed: docs.length });
     const store = spaceStore(space);
     for (const [docId, text] of texts) {
       expect(await textIn(store, docId)).toBe(text);
       expect(await store.load(docId)).toHaveLength(1);
     }
     expect(await docsOf(space)).toEqual([]);
+  });
+
+  it('a resumed run writes only the documents the stopped one had not copied yet', async () => {
+    const space = freshSpaceId();
+    const texts = await writeLegacySpace(space, 5);
+    const docs = await docsOf(space);
+    await expect(
+      upgradeSpace(space, {
+        legacyDocs: docs,
+        batchDocs: 2,
+        onProgress: (p) => {
+          if (p.phase === 'moving' && p.done === 4) throw new Error('closed');
+        },
+      }),
+    ).rejects.toThrow('closed');
+    const outcome = await upgradeSpace(space, { legacyDocs: docs, batchDocs: 2 });
+    expect(outcome).toMatchObject({ moved: docs.length - 4, removed: docs.length });
+    const store = spaceStore(space);
+    for (const [docId, text] of texts) expect(await textIn(store, docId)).toBe(text);
   });
 
   it('a write that reaches an old database after the move (a tab of the previous version) is appended, never lost', async () => {
@@ -199,7 +220,7 @@ describe('the storage upgrade (old one-database-per-page format -> the space sto
       req.onerror = () => reject(new Error('open failed'));
     });
     const outcome = await upgradeSpace(space, { legacyDocs: await docsOf(space) });
-    expect(outcome).toMatchObject({ moved: 3, removed: 3 });
+    expect(outcome).toMatchObject({ moved: 2, removed: 3 }); // the empty one needs no write
     const store = spaceStore(space);
     for (const [docId, text] of texts) expect(await textIn(store, docId)).toBe(text);
     expect(await store.load('empty-page')).toEqual([]);

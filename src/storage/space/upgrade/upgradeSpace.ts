@@ -30,10 +30,15 @@ import { asPersistenceError, ErrorCode, PersistenceError } from '../../../core/e
 import { buildDocFromRows, MAX_UPDATE_BYTES } from '../../../core/guard/UpdateGuard.ts';
 import { SPACE_DOC_ID, type DocId } from '../../../core/persistence/PersistenceLayer.ts';
 import { IndexedDbLayer, type SetAsideRow } from '../../pages/IndexedDbLayer.ts';
-import { SpaceDbLayer } from '../SpaceDbLayer.ts';
+import { SpaceDbLayer, type ReplacedDoc } from '../SpaceDbLayer.ts';
 
 /** The `meta` key of the upgrade record. */
 export const UPGRADE_KEY = 'upgrade';
+/**
+ * Documents moved per transaction: one commit (with 'strict' durability, one flush to disk) per batch instead of
+ * per page, and at most this many documents' states in memory at once.
+ */
+export const MOVE_BATCH_DOCS = 64;
 /** Name of the layers the upgrade opens (what its errors carry as `layer`). */
 export const UPGRADE_LAYER = 'storage-upgrade';
 
@@ -109,6 +114,8 @@ export interface UpgradeSpaceOptions {
   /** The page databases of this space found in the origin (legacyDatabases.ts). */
   legacyDocs: readonly DocId[];
   onProgress?: (progress: UpgradeProgress) => void;
+  /** Documents per transaction (default MOVE_BATCH_DOCS; tests stop a run between batches of one). */
+  batchDocs?: number;
   /** Clock for the record's times (tests). */
   now?: () => number;
 }
@@ -132,10 +139,13 @@ export async function upgradeSpace(spaceId: string, options: UpgradeSpaceOptions
     if (record?.state !== 'moved') {
       const startedAt = record?.startedAt ?? now();
       await writing(spaceId, () => target.writeMeta(UPGRADE_KEY, { state: 'moving', from: 'y-indexeddb-9', total: docs.length, startedAt } satisfies UpgradeRecord));
-      for (const [i, docId] of docs.entries()) {
-        setAside += await moveDoc(spaceId, docId, source, target);
-        moved++;
-        options.onProgress?.({ spaceId, done: i + 1, total: docs.length, phase: 'moving' });
+      const size = Math.max(1, options.batchDocs ?? MOVE_BATCH_DOCS);
+      for (let i = 0; i < docs.length; i += size) {
+        const batch = docs.slice(i, i + size);
+        const outcome = await moveBatch(spaceId, batch, source, target);
+        moved += outcome.written;
+        setAside += outcome.setAside;
+        options.onProgress?.({ spaceId, done: i + batch.length, total: docs.length, phase: 'moving' });
       }
       await moveSecrets(spaceId, source, target);
       await writing(spaceId, () => target.writeMeta(UPGRADE_KEY, { state: 'moved', from: 'y-indexeddb-9', total: docs.length, startedAt, movedAt: now() } satisfies UpgradeRecord));
@@ -197,22 +207,37 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }
 
-/** Copies one document and verifies the copy; resolves with how many rows were carried into `setAside`. */
-async function moveDoc(spaceId: string, docId: DocId, source: IndexedDbLayer, target: SpaceDbLayer): Promise<number> {
-  const read = await readSource(spaceId, docId, source);
-  const expected = rebuild(read.accepted);
-  // One row holding the whole state, unless that row would be too big for the guard to accept on the next load:
-  // then the accepted rows as they were (each was within the bound).
-  const rows = read.accepted.length === 0 ? [] : expected.state.byteLength <= MAX_UPDATE_BYTES ? [expected.state] : read.accepted;
-  // A source holding nothing leaves nothing (not even an empty entry in the document list).
-  if (rows.length === 0 && read.setAside.length === 0) await writing(spaceId, () => target.deleteDoc(docId), docId);
-  else await writing(spaceId, () => target.replaceDoc(docId, rows, read.setAside), docId);
-  const stored = await writing(spaceId, () => target.load(docId), docId);
-  const actual = rebuild(stored.map((r) => r.update));
-  if (!sameBytes(actual.vector, expected.vector) || !sameBytes(actual.state, expected.state)) {
-    throw new StorageUpgradeError(spaceId, UpgradeFailure.VerifyFailed, new PersistenceError(ErrorCode.CorruptData, 'state vector or content differs after the move'), docId);
+/**
+ * Copies a batch of documents in one transaction and verifies each copy. A document whose copy an earlier,
+ * interrupted run already wrote and which still equals its source is not written again: a run resumed after a
+ * crash reads everything again (it must, to verify) but writes only what is missing.
+ */
+async function moveBatch(spaceId: string, docIds: readonly DocId[], source: IndexedDbLayer, target: SpaceDbLayer): Promise<{ written: number; setAside: number }> {
+  const reads = await Promise.all(docIds.map((docId) => readSource(spaceId, docId, source)));
+  const expected = reads.map((r) => rebuild(r.accepted));
+  const copied = async (docId: DocId, i: number): Promise<boolean> => {
+    const [rows, aside] = await Promise.all([target.load(docId), target.setAsideRows(docId)]);
+    const actual = rebuild(rows.map((r) => r.update));
+    const sameAside = JSON.stringify(aside.map((r) => r.key)) === JSON.stringify(reads[i]!.setAside.map((r) => r.key));
+    return sameAside && sameBytes(actual.vector, expected[i]!.vector) && sameBytes(actual.state, expected[i]!.state);
+  };
+  const done = await writing(spaceId, () => Promise.all(docIds.map(copied)));
+  const replaced: ReplacedDoc[] = [];
+  docIds.forEach((docId, i) => {
+    if (done[i]) return;
+    const { accepted, setAside } = reads[i]!;
+    // One row holding the whole state, unless that row would be too big for the guard to accept on the next
+    // load: then the accepted rows as they were (each was within the bound). Nothing for a source holding nothing.
+    const rows = accepted.length === 0 ? [] : expected[i]!.state.byteLength <= MAX_UPDATE_BYTES ? [expected[i]!.state] : accepted;
+    replaced.push({ docId, rows, setAside });
+  });
+  await writing(spaceId, () => target.replaceDocs(replaced));
+  const verified = await writing(spaceId, () => Promise.all(docIds.map(copied)));
+  const failed = docIds.find((_, i) => !verified[i]);
+  if (failed !== undefined) {
+    throw new StorageUpgradeError(spaceId, UpgradeFailure.VerifyFailed, new PersistenceError(ErrorCode.CorruptData, 'state vector or content differs after the move'), failed);
   }
-  return read.setAside.length;
+  return { written: replaced.length, setAside: replaced.reduce((n, d) => n + d.setAside.length, 0) };
 }
 
 /**
