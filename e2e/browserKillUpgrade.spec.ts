@@ -59,10 +59,14 @@ test('SIGKILL of the whole browser during the storage upgrade: every page and wo
       page.on('pageerror', (e) => !killed && problems.push(`launch ${kill}: ${e.message}`));
       await page.goto(`${baseURL}/#/space/${encodeURIComponent(spaces.at(-1)!.spaceId)}`);
       await page.waitForTimeout(rng.int(KILL_WITHIN_MS)); // the kill moment: seeded, by design a wait
+      // Where the kill lands (one evaluate, no waiting: the page may be busy moving).
       const progress = await page
-        .getByRole('progressbar', { name: 'Storage upgrade' })
-        .evaluate((el) => `${(el as HTMLProgressElement).value}/${(el as HTMLProgressElement).max} ${el.nextElementSibling?.textContent?.split(':')[0] ?? ''}`, undefined, { timeout: 250 })
-        .catch(async () => `no progressbar (${(await page.locator('main').innerText({ timeout: 500 }).catch(() => '?')).slice(0, 120).replace(/\s+/g, ' ')})`);
+        .evaluate(() => {
+          const bar = document.querySelector<HTMLProgressElement>('progress[aria-label="Storage upgrade"]');
+          if (bar) return `${bar.value}/${bar.max} ${bar.nextElementSibling?.textContent?.split(':')[0] ?? ''}`;
+          return document.querySelector('nav[aria-label="Sidebar"] [role="tree"]') ? 'moved, space open' : 'starting';
+        })
+        .catch(() => 'unknown');
       killed = true;
       landed.push(progress);
       await chrome.kill();

@@ -46,7 +46,8 @@ export function upgradeLockName(spaceId: string): string {
 
 export class SpaceStores {
   private readonly states = new Map<string, StorageUpgradeState>();
-  private readonly running = new Map<string, Promise<void>>();
+  /** Per space being upgraded: the whole run (clean-up included), and when the space may open (moved or failed). */
+  private readonly running = new Map<string, { run: Promise<void>; openable: Promise<void> }>();
   private readonly listeners = new Listeners<StorageUpgradeState>();
   private closed = false;
 
@@ -85,7 +86,8 @@ export class SpaceStores {
 
   /** Whether the space still lives in the old databases (not moved yet, or its move failed this session). */
   inOldFormat(spaceId: string): boolean {
-    return this.legacy.has(spaceId) && this.states.get(spaceId)?.phase !== 'done';
+    const phase = this.states.get(spaceId)?.phase;
+    return this.legacy.has(spaceId) && phase !== 'done' && phase !== 'cleaning';
   }
 
   state(spaceId: string): StorageUpgradeState | null {
@@ -103,25 +105,34 @@ export class SpaceStores {
   }
 
   /**
-   * Resolves when the space may be opened: moved (or nothing to move), or left in the old format because its move
-   * failed (reported through `state`). Never rejects. A space open in this tab is never moved under it: call this
+   * Resolves when the space may be opened: moved (its old databases may still be being removed), nothing to move,
+   * or left in the old format because its move failed (reported through `state`). Never rejects. A space open in this tab is never moved under it: call this
    * before opening.
    */
   ready(spaceId: string): Promise<void> {
     if (!this.legacy.has(spaceId) || (this.states.has(spaceId) && !this.running.has(spaceId))) return Promise.resolve();
-    let run = this.running.get(spaceId);
-    if (!run) {
-      run = this.upgrade(spaceId).finally(() => this.running.delete(spaceId));
-      this.running.set(spaceId, run);
+    let running = this.running.get(spaceId);
+    if (!running) {
+      let openable: () => void = () => undefined;
+      const whenOpenable = new Promise<void>((resolve) => (openable = resolve));
+      const run = this.upgrade(spaceId, openable).finally(() => {
+        openable();
+        this.running.delete(spaceId);
+      });
+      running = { run, openable: whenOpenable };
+      this.running.set(spaceId, running);
     }
-    return run;
+    return running.openable;
   }
 
   /** Moves every space still in the old format, one at a time (the person may open one meanwhile: it goes first). */
   async upgradeAll(isOpen: (spaceId: string) => boolean): Promise<void> {
     for (const spaceId of this.pending()) {
       if (this.closed) return;
-      if (!isOpen(spaceId)) await this.ready(spaceId);
+      if (!isOpen(spaceId)) {
+        await this.ready(spaceId);
+        await this.running.get(spaceId)?.run; // one space at a time, clean-up included
+      }
     }
   }
 
@@ -130,7 +141,7 @@ export class SpaceStores {
    * databases left behind would be moved again and bring the space back.
    */
   async deleteStorage(spaceId: string): Promise<void> {
-    await this.running.get(spaceId);
+    await this.running.get(spaceId)?.run;
     const factory = this.options.indexedDB ?? globalThis.indexedDB;
     const old = new IndexedDbLayer(spaceId, { indexedDB: this.options.indexedDB });
     await old.destroy();
@@ -143,7 +154,8 @@ export class SpaceStores {
     this.closed = true;
   }
 
-  private async upgrade(spaceId: string): Promise<void> {
+  /** Runs one space's upgrade; `openable` is called once the space may open (moved, or nothing to move). */
+  private async upgrade(spaceId: string, openable: () => void): Promise<void> {
     const total = this.legacy.get(spaceId)?.length ?? 0;
     this.set({ spaceId, phase: 'waiting', done: 0, total });
     const release = this.options.locks ? await this.options.locks.acquire(upgradeLockName(spaceId)) : () => undefined;
@@ -157,12 +169,24 @@ export class SpaceStores {
               indexedDB: this.options.indexedDB,
               legacyDocs: docs,
               onProgress: (p) => this.set({ spaceId, phase: p.phase, done: p.done, total: p.total }),
+              // From here the space opens from the space store while its old databases are removed.
+              onMoved: () => {
+                this.set({ spaceId, phase: 'cleaning', done: 0, total: docs.length });
+                openable();
+              },
             });
       this.set({ spaceId, phase: 'done', outcome });
     } catch (e) {
       const error = asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: UPGRADE_LAYER });
-      console.error(`Quire: the storage upgrade of space ${spaceId} stopped; it keeps working from its old databases`, error);
-      this.set({ spaceId, phase: 'failed', error });
+      if (this.states.get(spaceId)?.phase === 'cleaning') {
+        // Moved and verified: only removing the old copies failed. The space lives in the space store; the next
+        // start removes what is left (and takes in anything written to it meanwhile).
+        console.warn(`Quire: space ${spaceId} moved, but some of its old databases are left for the next start`, error);
+        this.set({ spaceId, phase: 'done', outcome: null });
+      } else {
+        console.error(`Quire: the storage upgrade of space ${spaceId} stopped; it keeps working from its old databases`, error);
+        this.set({ spaceId, phase: 'failed', error });
+      }
     } finally {
       release();
     }

@@ -114,6 +114,11 @@ export interface UpgradeSpaceOptions {
   /** The page databases of this space found in the origin (legacyDatabases.ts). */
   legacyDocs: readonly DocId[];
   onProgress?: (progress: UpgradeProgress) => void;
+  /**
+   * Called once every document is copied, verified and the move recorded: the space may be opened from the space
+   * store from then on, while the old databases are still being removed.
+   */
+  onMoved?: () => void;
   /** Documents per transaction (default MOVE_BATCH_DOCS; tests stop a run between batches of one). */
   batchDocs?: number;
   /** Clock for the record's times (tests). */
@@ -150,6 +155,7 @@ export async function upgradeSpace(spaceId: string, options: UpgradeSpaceOptions
       await moveSecrets(spaceId, source, target);
       await writing(spaceId, () => target.writeMeta(UPGRADE_KEY, { state: 'moved', from: 'y-indexeddb-9', total: docs.length, startedAt, movedAt: now() } satisfies UpgradeRecord));
     }
+    options.onMoved?.();
     const swept = await sweep(spaceId, docs, source, target, options.onProgress);
     return { spaceId, moved, setAside: setAside + swept.setAside, removed: swept.removed, lateWrites: swept.lateWrites, kept: swept.kept };
   } finally {
