@@ -161,6 +161,7 @@ export class SpaceStores {
     const release = this.options.locks ? await this.options.locks.acquire(upgradeLockName(spaceId)) : () => undefined;
     try {
       // Another tab may have moved it while we waited: list again (one call, under the lock).
+      this.set({ spaceId, phase: 'moving', done: 0, total });
       const docs = this.options.locks ? ((await legacyDatabases(this.options.indexedDB)).get(spaceId) ?? []) : (this.legacy.get(spaceId) ?? []);
       const outcome =
         docs.length === 0
