@@ -15,37 +15,9 @@ export function routeIds(page: Page): { spaceId: string; pageId: string } {
   return { spaceId: decodeURIComponent(m[1]!), pageId: decodeURIComponent(m[2]!) };
 }
 
-/** Every stored update of one page document, as raw bytes. */
+/** Every stored update of one page document, as raw bytes (one raw read of its space's database). */
 export async function storedUpdates(page: Page, spaceId: string, pageId: string): Promise<Uint8Array[]> {
-  const rows = await page.evaluate(
-    ({ dbName, docId }) =>
-      new Promise<number[][]>((resolve, reject) => {
-        const req = indexedDB.open(dbName);
-        // No such database: abort rather than create an empty one (the app would then find a database
-        // without its stores, and every save of that space would fail).
-        let absent = false;
-        req.onupgradeneeded = () => {
-          absent = true;
-          req.transaction?.abort();
-        };
-        req.onerror = () => (absent ? resolve([]) : reject(new Error(String(req.error))));
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains('updates')) {
-            db.close();
-            return resolve([]);
-          }
-          const all = db.transaction('updates', 'readonly').objectStore('updates').getAll(IDBKeyRange.bound([docId], [docId, []]));
-          all.onerror = () => reject(new Error(String(all.error)));
-          all.onsuccess = () => {
-            db.close();
-            resolve((all.result as Uint8Array[]).map((u) => Array.from(u)));
-          };
-        };
-      }),
-    { dbName: `quire:${encodeURIComponent(spaceId)}`, docId: pageId },
-  );
-  return rows.map((r) => Uint8Array.from(r));
+  return (await storedSpaceRows(page, spaceId)).get(pageId) ?? [];
 }
 
 /** The plain text of a stored page (the editor's 'default' fragment), from the rows on disk alone. */
@@ -61,6 +33,8 @@ export async function storedSpaceRows(page: Page, spaceId: string): Promise<Map<
     (dbName) =>
       new Promise<[string, number[]][]>((resolve, reject) => {
         const req = indexedDB.open(dbName);
+        // No such database: abort rather than create an empty one (the app would then find a database
+        // without its stores, and every save of that space would fail).
         let absent = false;
         req.onupgradeneeded = () => {
           absent = true;
@@ -69,6 +43,11 @@ export async function storedSpaceRows(page: Page, spaceId: string): Promise<Map<
         req.onerror = () => (absent ? resolve([]) : reject(new Error(String(req.error))));
         req.onsuccess = () => {
           const db = req.result;
+          // A database without its stores holds nothing (and is left as it is).
+          if (!db.objectStoreNames.contains('updates')) {
+            db.close();
+            return resolve([]);
+          }
           const store = db.transaction('updates', 'readonly').objectStore('updates');
           const keys = store.getAllKeys();
           const values = store.getAll();

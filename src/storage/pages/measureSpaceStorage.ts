@@ -6,7 +6,7 @@
  * database: the sidebar index, event log, UI state) and the browser's own per-database overhead.
  */
 import { ErrorCode, PersistenceError } from '../../core/errors.ts';
-import { asBytes, CUSTOM_STORE, openDocDb, runTransaction, UPDATES_STORE } from './idb.ts';
+import { asBytes, CUSTOM_STORE, openDocDb, runTransaction, UPDATES_STORE, type Fail } from './idb.ts';
 import { docIdFromDbName, spaceDbPrefix } from './naming.ts';
 import { fromIndexedDbError } from './fromIndexedDbError.ts';
 
@@ -26,23 +26,29 @@ function sizeOf(value: unknown): number {
   }
 }
 
+/**
+ * Walks every value of `stores` inside a transaction, adding `size(value)`; read the total once it completes.
+ * (The space store measures its database the same way: ../space/measureSpaceDb.ts.)
+ */
+export function sumValues(tx: IDBTransaction, stores: readonly string[], size: (value: unknown) => number, fail: Fail): () => number {
+  let total = 0;
+  for (const name of stores) {
+    const cursor = tx.objectStore(name).openCursor();
+    cursor.onerror = () => fail(cursor.error);
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c) return;
+      total += size(c.value);
+      c.continue();
+    };
+  }
+  return () => total;
+}
+
 function storeBytes(db: IDBDatabase): Promise<number> {
   const stores = [UPDATES_STORE, CUSTOM_STORE].filter((s) => db.objectStoreNames.contains(s));
   if (stores.length === 0) return Promise.resolve(0);
-  return runTransaction(db.transaction(stores, 'readonly'), (tx, fail) => {
-    let total = 0;
-    for (const name of stores) {
-      const cursor = tx.objectStore(name).openCursor();
-      cursor.onerror = () => fail(cursor.error);
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) return;
-        total += sizeOf(c.value);
-        c.continue();
-      };
-    }
-    return () => total;
-  });
+  return runTransaction(db.transaction(stores, 'readonly'), (tx, fail) => sumValues(tx, stores, sizeOf, fail));
 }
 
 export async function measureSpaceStorage(spaceId: string, factory: IDBFactory = globalThis.indexedDB): Promise<SpaceStorage> {

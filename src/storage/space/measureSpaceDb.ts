@@ -4,7 +4,7 @@
  * never on a startup path. The browser's own per-database overhead is not counted (only the whole origin is
  * reported, by `navigator.storage.estimate`).
  */
-import type { SpaceStorage } from '../pages/measureSpaceStorage.ts';
+import { sumValues, type SpaceStorage } from '../pages/measureSpaceStorage.ts';
 import { fromIndexedDbError } from '../pages/fromIndexedDbError.ts';
 import { asBytes, openDatabase, runTransaction } from '../pages/idb.ts';
 import { DOCS_STORE, META_STORE, SET_ASIDE_STORE, SPACE_DB_SCHEMA, UPDATES_STORE, spaceDbName } from './spaceDbSchema.ts';
@@ -29,19 +29,9 @@ export async function measureSpaceDb(spaceId: string, factory: IDBFactory = glob
   if (!opened) return { bytes: 0, documents: 0 };
   try {
     return await runTransaction(opened.db.transaction([UPDATES_STORE, SET_ASIDE_STORE, META_STORE, DOCS_STORE], 'readonly'), (tx, fail) => {
-      let bytes = 0;
-      for (const name of [UPDATES_STORE, SET_ASIDE_STORE, META_STORE]) {
-        const cursor = tx.objectStore(name).openCursor();
-        cursor.onerror = () => fail(cursor.error);
-        cursor.onsuccess = () => {
-          const c = cursor.result;
-          if (!c) return;
-          bytes += sizeOf(c.value);
-          c.continue();
-        };
-      }
+      const bytes = sumValues(tx, [UPDATES_STORE, SET_ASIDE_STORE, META_STORE], sizeOf, fail);
       const documents = tx.objectStore(DOCS_STORE).count();
-      return () => ({ bytes, documents: documents.result });
+      return () => ({ bytes: bytes(), documents: documents.result });
     });
   } catch (e) {
     throw fromIndexedDbError(e, { layer: 'indexeddb' });
