@@ -27,9 +27,10 @@ export interface StaticCopy {
   close(): Promise<void>;
 }
 
-export async function serveCopyOfDist(): Promise<StaticCopy> {
+/** Serves a private copy of `from` (default: this build's `dist`; another build to test an upgrade from it). */
+export async function serveCopyOfDist(from = 'dist'): Promise<StaticCopy> {
   const dir = mkdtempSync(join(tmpdir(), 'quire-dist-'));
-  cpSync('dist', dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dir, path);
