@@ -22,7 +22,6 @@ import { legacyDatabases } from '../storage/space/upgrade/legacyDatabases.ts';
 import { UPGRADE_LAYER, upgradeSpace, type UpgradeOutcome } from '../storage/space/upgrade/upgradeSpace.ts';
 import { deleteDatabase } from '../storage/pages/idb.ts';
 import { DELETE_BLOCKED_GRACE_MS } from '../storage/pages/IndexedDbLayer.ts';
-import type { ProjectionLocks } from './LocalWorkspace.ts';
 
 /** Where a space's upgrade is. `waiting`: another tab of this version is moving it. */
 export type StorageUpgradeState =
@@ -32,9 +31,14 @@ export type StorageUpgradeState =
 
 export type SpaceStore = LocalStore & SecretStore;
 
+/** Exclusive named locks (Web Locks in the browser), as LocalWorkspace's ProjectionLocks. */
+export interface UpgradeLocks {
+  acquire(name: string, signal?: AbortSignal): Promise<() => void>;
+}
+
 export interface SpaceStoresOptions {
   indexedDB?: IDBFactory;
-  locks?: ProjectionLocks;
+  locks?: UpgradeLocks;
   /** Durability of the stores' writes ('strict' in the app). */
   durability?: IDBTransactionDurability;
 }
