@@ -17,6 +17,8 @@ export interface RunInfo {
   date: string;
   commit: string;
   mode: 'full' | 'short';
+  /** The row groups BENCH_ONLY selected, when it did (bench/run.ts). */
+  only?: string[];
   machine: Machine;
 }
 
@@ -79,7 +81,8 @@ export function table(rows: readonly ResultRow[]): string {
 export function header(info: RunInfo): string {
   const m = info.machine;
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  return `Run ${info.date}, commit \`${info.commit}\`, ${info.mode} mode; ${m.cpus} CPUs (${m.cpuModel}); load average (1/5/15 min) ${load(m.loadavgStart)} at start, ${load(m.loadavgEnd)} at end.`;
+  const only = info.only ? ` (BENCH_ONLY=${info.only.join(',')})` : '';
+  return `Run ${info.date}, commit \`${info.commit}\`, ${info.mode} mode${only}; ${m.cpus} CPUs (${m.cpuModel}); load average (1/5/15 min) ${load(m.loadavgStart)} at start, ${load(m.loadavgEnd)} at end.`;
 }
 
 export function writeJson(path: string, info: RunInfo, rows: readonly ResultRow[]): void {
