@@ -50,6 +50,9 @@ async function createPage(s: Session) {
 async function typeWords(s: Session) {
   const pageId = routePageId(s.page);
   if (pageId === null) return createPage(s);
+  // The route may name a page whose creation the last kill cut short (the route was saved, the page was not):
+  // the app says so instead of showing an editor. A person then opens another page.
+  if (!(await pageContent(s.page).isVisible())) return (await someItem(s)) ? openPage(s) : createPage(s);
   s.begin({ kind: 'type', pageId });
   await pageContent(s.page).click();
   await s.page.keyboard.press('Control+End');

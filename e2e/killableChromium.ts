@@ -74,6 +74,8 @@ function devToolsAddress(child: ChildProcess): Promise<string> {
   });
 }
 
+/** How long one action (a click, a fill, a navigation) may wait for its element on a busy machine. */
+const ACTION_TIMEOUT_MS = 30_000;
 /** Bounds how long a kill waits for the profile's last processes to go. */
 const SURVIVOR_WAIT_MS = 10_000;
 
@@ -128,6 +130,9 @@ export async function launchKillableChromium(profileDir: string, opts: { waitFor
   }
   const context = browser.contexts()[0];
   if (!context) throw new Error('Chromium has no default context');
+  // A browser connected over CDP gets none of the config's timeouts: without one, an action on an element that
+  // never comes (the editor of a page whose creation a kill cut short) would wait for ever instead of failing.
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   return {
     browser,
     context,
