@@ -10,7 +10,7 @@ import { join as joinPath } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { AckLedger, liveSnapshot, type Edit } from './acknowledgedEdits.ts';
-import { launchKillableChromium, profileProcesses } from './killableChromium.ts';
+import { indexedDbRecreated, launchKillableChromium, profileProcesses } from './killableChromium.ts';
 import { tree } from './helpers.ts';
 
 /** How long one edit may take to be acknowledged on a busy machine before "the next save succeeds" fails. */
@@ -77,6 +77,8 @@ export interface KillRunResult {
   readonly pageProblems: string[];
   /** Launches that found a process of the killed browser still running (only possible with KILL_NO_WAIT). */
   readonly racingLaunches: number;
+  /** Relaunches after which Chromium had deleted the origin's IndexedDB as corrupt (not losses of Quire's). */
+  readonly wipedByBrowser: string[];
 }
 
 async function waitForWorkspace(page: Page, spaceId: string): Promise<void> {
@@ -101,8 +103,9 @@ async function expectAppShowsStored(page: Page, spaceId: string, stored: { child
 export async function runKillCycles(scenario: KillScenario, opts: { seed: number; cycles: number; baseURL: string; waitForProfile?: boolean }): Promise<KillRunResult> {
   const profile = mkdtempSync(joinPath(tmpdir(), 'quire-kill-'));
   const rng = new Rng(opts.seed);
-  const ledger = new AckLedger();
-  const result = { cycles: 0, acknowledged: 0, lost: [] as string[], broken: [] as string[], pageProblems: [] as string[], racingLaunches: 0 };
+  let ledger = new AckLedger();
+  const result = { cycles: 0, acknowledged: 0, lost: [] as string[], broken: [] as string[], pageProblems: [] as string[], racingLaunches: 0, wipedByBrowser: [] as string[] };
+  let acknowledgedBefore = 0;
   let spaceId = '';
   try {
     for (let cycle = 0; cycle <= opts.cycles; cycle++) {
@@ -152,7 +155,17 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
             }
           },
         };
-        if (cycle === 0) await scenario.setUp(session);
+        // Chromium itself may have destroyed the origin's IndexedDB after the kill (see indexedDbRecreated): that
+        // is counted apart, never as an edit Quire lost, and the scenario starts again on the empty profile.
+        await page.evaluate(() => indexedDB.databases());
+        const wiped = cycle > 0 && indexedDbRecreated(profile);
+        if (wiped) {
+          result.wipedByBrowser.push(`seed ${opts.seed}, after kill ${cycle}: Chromium found its IndexedDB corrupt and deleted it (${ledger.ackedEdits} acknowledged edits went with it)`);
+          acknowledgedBefore += ledger.ackedEdits;
+          ledger = new AckLedger();
+          result.cycles = cycle;
+        }
+        if (cycle === 0 || wiped) await scenario.setUp(session);
         else {
           await waitForWorkspace(page, spaceId);
           const checked = await ledger.checkStored(page, spaceId);
@@ -192,8 +205,9 @@ export async function runKillCycles(scenario: KillScenario, opts: { seed: number
     if (process.env.KILL_KEEP_PROFILE) console.log(`browser-kill: profile kept at ${profile}`);
     else rmSync(profile, { recursive: true, force: true });
   }
-  result.acknowledged = ledger.ackedEdits;
+  result.acknowledged = acknowledgedBefore + ledger.ackedEdits;
   const racing = opts.waitForProfile === false ? `, ${result.racingLaunches} relaunches raced the killed browser's processes` : '';
-  console.log(`browser-kill [${scenario.name}] seed ${opts.seed}: ${result.cycles} cycles run, ${result.acknowledged} edits acknowledged, ${result.lost.length} edits lost${racing}`);
+  const wiped = result.wipedByBrowser.length > 0 ? `; Chromium deleted its own IndexedDB as corrupt after ${result.wipedByBrowser.length} kill(s): ${result.wipedByBrowser.join('; ')}` : '';
+  console.log(`browser-kill [${scenario.name}] seed ${opts.seed}: ${result.cycles} cycles run, ${result.acknowledged} edits acknowledged, ${result.lost.length} edits lost${racing}${wiped}`);
   return result;
 }

@@ -5,7 +5,7 @@
  * launchers hide the process and close the browser politely; a power cut or an OOM kill is not polite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { chromiumPath } from '../scripts/chromium-path.mjs';
 
@@ -121,7 +121,8 @@ export async function launchKillableChromium(profileDir: string, opts: { waitFor
   try {
     const address = await devToolsAddress(child);
     // After the address, stderr is only Chromium's chatter: keep draining it so the pipe never fills.
-    child.stderr?.resume();
+    if (process.env.KILL_CHROME_LOG) child.stderr?.on('data', (d: Buffer) => appendFileSync(process.env.KILL_CHROME_LOG!, d));
+    else child.stderr?.resume();
     browser = await chromium.connectOverCDP(address);
   } catch (e) {
     killGroup();
@@ -161,4 +162,25 @@ export async function launchKillableChromium(profileDir: string, opts: { waitFor
       }
     },
   };
+}
+
+/**
+ * Whether Chromium destroyed the profile's IndexedDB when it was last opened: after a SIGKILL it sometimes finds
+ * its own backing store corrupt ("Got corruption ... IndexedDB recovering from a corrupted (and deleted)
+ * database", seen with KILL_CHROME_LOG), deletes every database of the origin and starts an empty one, whose
+ * LevelDB log then begins with "Creating DB ... since it was missing". No page can prevent or undo that; only a
+ * copy elsewhere (the relay, a backup) can bring the data back. Call after the page touched IndexedDB.
+ */
+export function indexedDbRecreated(profileDir: string): boolean {
+  const root = `${profileDir}/Default/IndexedDB`;
+  if (!existsSync(root)) return false;
+  return readdirSync(root)
+    .filter((d) => d.endsWith('.indexeddb.leveldb'))
+    .some((d) => {
+      try {
+        return /since it was missing/.test(readFileSync(`${root}/${d}/LOG`, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
 }
