@@ -23,8 +23,9 @@ const PAGES = 250;
 /** Kills in `npm test`, and under EXTENSIVE=1. */
 const KILLS = 6;
 const EXTENSIVE_KILLS = 60;
-/** A kill lands this long after the app was asked to open the space (uniformly; the move takes ~1-4 s here). */
-const KILL_WITHIN_MS = 4_000;
+/** A kill lands within this long after the app was asked to open the space (uniformly): on a quiet machine the move
+ * of 250 pages takes about a second after the app starts, so a wider window lands most kills after it. */
+const KILL_WITHIN_MS = 1_500;
 /** Time one kill cycle may take on a busy machine. */
 const CYCLE_BUDGET_MS = 30_000;
 const DEFAULT_SEED = 20261206;
