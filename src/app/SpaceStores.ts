@@ -20,7 +20,7 @@ import { SpaceDbLayer } from '../storage/space/SpaceDbLayer.ts';
 import { spaceDbName } from '../storage/space/spaceDbSchema.ts';
 import { legacyDatabases } from '../storage/space/upgrade/legacyDatabases.ts';
 import { UPGRADE_LAYER, upgradeSpace, type UpgradeOutcome } from '../storage/space/upgrade/upgradeSpace.ts';
-import { deleteDatabase } from '../storage/pages/idb.ts';
+import { deleteDatabase, indexedDbFactory } from '../storage/pages/idb.ts';
 import { DELETE_BLOCKED_GRACE_MS } from '../storage/pages/IndexedDbLayer.ts';
 
 /** Where a space's upgrade is. `waiting`: another tab of this version is moving it. */
@@ -59,6 +59,8 @@ export class SpaceStores {
     private readonly options: SpaceStoresOptions,
     /** Spaces with databases in the old format, as listed at open (a later run lists again under its lock). */
     private readonly legacy: Map<string, DocId[]>,
+    /** Why the old databases could not be listed at open (nothing is upgraded this session), or null. */
+    readonly listingError: PersistenceError | null,
   ) {}
 
   /**
@@ -74,12 +76,8 @@ export class SpaceStores {
     } catch (e) {
       listingError = asPersistenceError(e, ErrorCode.StorageUnavailable, { layer: UPGRADE_LAYER });
     }
-    const stores = new SpaceStores(options, legacy);
-    stores.listingError = listingError;
-    return stores;
+    return new SpaceStores(options, legacy, listingError);
   }
-
-  listingError: PersistenceError | null = null;
 
   /** The local store of a space, for the layer factory: the space store unless the space is still in the old format. */
   storeFor(spaceId: string, name?: string): SpaceStore {
@@ -146,10 +144,9 @@ export class SpaceStores {
    */
   async deleteStorage(spaceId: string): Promise<void> {
     await this.running.get(spaceId)?.run;
-    const factory = this.options.indexedDB ?? globalThis.indexedDB;
     const old = new IndexedDbLayer(spaceId, { indexedDB: this.options.indexedDB });
     await old.destroy();
-    await deleteDatabase(factory, spaceDbName(spaceId), DELETE_BLOCKED_GRACE_MS);
+    await deleteDatabase(indexedDbFactory(UPGRADE_LAYER, this.options.indexedDB), spaceDbName(spaceId), DELETE_BLOCKED_GRACE_MS);
     this.legacy.delete(spaceId);
     this.states.delete(spaceId);
   }

@@ -383,5 +383,3 @@ function compareKeys(a: RowKey, b: RowKey): number {
   if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
-
-/** A secrets object: a plain object of strings. Anything else is refused, never silently replaced. Shared with the space store. */

@@ -143,11 +143,13 @@ export async function upgradeSpace(spaceId: string, options: UpgradeSpaceOptions
     }
     if (record?.state !== 'moved') {
       const startedAt = record?.startedAt ?? now();
+      // Only a run resumed after an interrupted one can find copies already written (and skip them).
+      const resumed = record?.state === 'moving';
       await writing(spaceId, () => target.writeMeta(UPGRADE_KEY, { state: 'moving', from: 'y-indexeddb-9', total: docs.length, startedAt } satisfies UpgradeRecord));
       const size = Math.max(1, options.batchDocs ?? MOVE_BATCH_DOCS);
       for (let i = 0; i < docs.length; i += size) {
         const batch = docs.slice(i, i + size);
-        const outcome = await moveBatch(spaceId, batch, source, target);
+        const outcome = await moveBatch(spaceId, batch, source, target, resumed);
         moved += outcome.written;
         setAside += outcome.setAside;
         options.onProgress?.({ spaceId, done: i + batch.length, total: docs.length, phase: 'moving' });
@@ -218,7 +220,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * interrupted run already wrote and which still equals its source is not written again: a run resumed after a
  * crash reads everything again (it must, to verify) but writes only what is missing.
  */
-async function moveBatch(spaceId: string, docIds: readonly DocId[], source: IndexedDbLayer, target: SpaceDbLayer): Promise<{ written: number; setAside: number }> {
+async function moveBatch(spaceId: string, docIds: readonly DocId[], source: IndexedDbLayer, target: SpaceDbLayer, resumed: boolean): Promise<{ written: number; setAside: number }> {
   const reads = await Promise.all(docIds.map((docId) => readSource(spaceId, docId, source)));
   const expected = reads.map((r) => rebuild(r.accepted));
   const copied = async (docId: DocId, i: number): Promise<boolean> => {
@@ -227,7 +229,8 @@ async function moveBatch(spaceId: string, docIds: readonly DocId[], source: Inde
     const sameAside = JSON.stringify(aside.map((r) => r.key)) === JSON.stringify(reads[i]!.setAside.map((r) => r.key));
     return sameAside && sameBytes(actual.vector, expected[i]!.vector) && sameBytes(actual.state, expected[i]!.state);
   };
-  const done = await writing(spaceId, () => Promise.all(docIds.map(copied)));
+  // A fresh run has nothing copied yet, except that a source holding nothing needs nothing written.
+  const done = resumed ? await writing(spaceId, () => Promise.all(docIds.map(copied))) : reads.map((r) => r.accepted.length === 0 && r.setAside.length === 0);
   const replaced: ReplacedDoc[] = [];
   docIds.forEach((docId, i) => {
     if (done[i]) return;
